@@ -1,0 +1,21 @@
+package org.lilnet.detector;
+
+import org.lilnet.common.config.CommonKeys;
+import org.lilnet.common.config.ConfigDefinition;
+import org.lilnet.common.config.ConfigKey;
+
+import java.util.List;
+
+/** The configuration keys of the detector-worker, declared once: validated at start-up, listed in docs/configuration.md. */
+public final class DetectorConfig {
+
+    private DetectorConfig() {
+    }
+
+    public static final int DEFAULT_HTTP_PORT = 28181;
+
+    /** Keys of this service beyond the shared ones. */
+    static final List<ConfigKey<?>> OWN_KEYS = List.of();
+
+    public static final ConfigDefinition DEFINITION = ConfigDefinition.of("detector-worker", CommonKeys.kafkaService(DEFAULT_HTTP_PORT), OWN_KEYS);
+}

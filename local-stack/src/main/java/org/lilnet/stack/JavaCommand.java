@@ -1,0 +1,90 @@
+package org.lilnet.stack;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The command line of a JVM: which java, heap, system properties, class path and main class or jar. */
+public final class JavaCommand {
+
+    private Path javaHome = Path.of(System.getProperty("java.home"));
+    private String heap = "256m";
+    private final List<String> jvmOptions = new ArrayList<>();
+    private final Map<String, String> systemProperties = new LinkedHashMap<>();
+    private String classpath;
+    private String mainClass;
+    private Path jar;
+    private final List<String> arguments = new ArrayList<>();
+
+    private JavaCommand() {
+    }
+
+    /** Runs a main class with the class path of this JVM (how services are started beside the launcher). */
+    public static JavaCommand main(String mainClass) {
+        JavaCommand c = new JavaCommand();
+        c.mainClass = mainClass;
+        c.classpath = System.getProperty("java.class.path");
+        return c;
+    }
+
+    public static JavaCommand jar(Path jar) {
+        JavaCommand c = new JavaCommand();
+        c.jar = jar;
+        return c;
+    }
+
+    public JavaCommand javaHome(Path home) {
+        this.javaHome = home;
+        return this;
+    }
+
+    public JavaCommand heap(String maxHeap) {
+        this.heap = maxHeap;
+        return this;
+    }
+
+    public JavaCommand classpath(String classpath) {
+        this.classpath = classpath;
+        return this;
+    }
+
+    public JavaCommand jvmOption(String option) {
+        jvmOptions.add(option);
+        return this;
+    }
+
+    public JavaCommand property(String name, String value) {
+        systemProperties.put(name, value);
+        return this;
+    }
+
+    public JavaCommand args(String... args) {
+        arguments.addAll(List.of(args));
+        return this;
+    }
+
+    public JavaCommand args(List<String> args) {
+        arguments.addAll(args);
+        return this;
+    }
+
+    public List<String> build() {
+        List<String> command = new ArrayList<>();
+        command.add(javaHome.resolve("bin").resolve("java").toString());
+        command.add("-Xmx" + heap);
+        command.addAll(jvmOptions);
+        systemProperties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        if (jar != null) {
+            command.add("-jar");
+            command.add(jar.toString());
+        } else {
+            command.add("-cp");
+            command.add(classpath);
+            command.add(mainClass);
+        }
+        command.addAll(arguments);
+        return command;
+    }
+}
