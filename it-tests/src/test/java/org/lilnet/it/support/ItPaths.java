@@ -18,7 +18,7 @@ public final class ItPaths {
 
     /** The shared data next to the repository ({@code ../shared}): DICOM corpus, docs. Referenced, never copied. */
     public static Path shared() {
-        return repoRoot().resolveSibling("shared");
+        return Path.of(System.getProperty("lilnet.shared.dir", repoRoot().resolveSibling("shared").toString())).toAbsolutePath().normalize();
     }
 
     /** Scratch space of the runs ({@code it-tests/target/it-work}); each test makes its own directory in it. */
