@@ -1,0 +1,26 @@
+package org.lilnet.inference;
+
+import org.lilnet.common.config.Config;
+
+import java.nio.file.Path;
+
+/**
+ * How a service runs its models.
+ *
+ * @param manifest         the model manifest
+ * @param provider         the execution provider asked for
+ * @param cudaDevice       CUDA device id (when {@code provider} is CUDA)
+ * @param intraOpThreads   threads per model for one inference; 0 lets ONNX Runtime choose (one per physical core)
+ */
+public record InferenceSettings(Path manifest, ExecutionProvider provider, int cudaDevice, int intraOpThreads) {
+
+    /** Settings from a service configuration that declares {@link InferenceKeys#ALL}. */
+    public static InferenceSettings from(Config config) {
+        return new InferenceSettings(config.get(InferenceKeys.MODELS_MANIFEST), config.get(InferenceKeys.EXECUTION_PROVIDER),
+                config.get(InferenceKeys.CUDA_DEVICE), config.get(InferenceKeys.INTRA_OP_THREADS));
+    }
+
+    public static InferenceSettings cpu(Path manifest, int intraOpThreads) {
+        return new InferenceSettings(manifest, ExecutionProvider.CPU, 0, intraOpThreads);
+    }
+}
