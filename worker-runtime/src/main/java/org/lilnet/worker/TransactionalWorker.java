@@ -1,0 +1,464 @@
+package org.lilnet.worker;
+
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.lilnet.common.config.CommonKeys;
+import org.lilnet.common.config.Config;
+import org.lilnet.common.kafka.Dependencies;
+import org.lilnet.common.kafka.EventSerdes;
+import org.lilnet.common.kafka.KafkaSettings;
+import org.lilnet.common.kafka.RegistryAccess;
+import org.lilnet.common.ops.Health;
+import org.lilnet.common.topics.Topic;
+import org.lilnet.common.topics.Topics;
+import org.lilnet.events.DeadLetter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The consume-batch-infer-produce loop of a worker, exactly once: a read_committed consumer in a group, a
+ * transactional producer, and each round's results, dead letters and consumed offsets committed in one transaction.
+ * Tasks are prepared on a few threads while the loop thread runs inference on batches that mix units of several
+ * tasks ({@code batch.max.size}, {@code batch.max.wait}); results leave in consumption order.
+ *
+ * <p>A task that cannot be processed is emitted as the stage's FAILED result plus a dead letter. A record that is not
+ * even a task (undecodable) becomes a dead letter. On a rebalance the tasks of revoked partitions are handed back
+ * (dropped uncommitted); an aborted transaction rewinds to the committed offsets. On {@link #close()} the worker stops
+ * consuming, finishes the tasks in hand within {@code shutdown.grace}, commits them and hands back the rest.
+ */
+public final class TransactionalWorker<T extends SpecificRecord, U, R> implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TransactionalWorker.class);
+    private static final Duration IDLE_POLL = Duration.ofMillis(100);
+    private static final Duration BUSY_POLL = Duration.ofMillis(5);
+
+    private final Topic<T> input;
+    private final BatchStage<T, U, R> stage;
+    private final WorkerSettings settings;
+    private final Config config;
+    private final RegistryAccess registry;
+    private final WorkerMetrics metrics;
+    private final TaskQueue<T, U, R> queue = new TaskQueue<>(System::nanoTime);
+    private final Map<String, Serializer<SpecificRecord>> serializers = new HashMap<>();
+    private final Thread thread;
+    private final ExecutorService preparers;
+    private final AtomicInteger assigned = new AtomicInteger();
+
+    private KafkaConsumer<String, byte[]> consumer;
+    private KafkaProducer<String, byte[]> producer;
+    private Deserializer<T> deserializer;
+    private volatile boolean stopping;
+    private volatile long lastLoopNanos = System.nanoTime();
+    private volatile Throwable died;
+
+    public TransactionalWorker(Topic<T> input, BatchStage<T, U, R> stage, WorkerSettings settings, Config config, RegistryAccess registry,
+                               WorkerMetrics metrics, Health health) {
+        this.input = input;
+        this.stage = stage;
+        this.settings = settings;
+        this.config = config;
+        this.registry = registry;
+        this.metrics = metrics;
+        AtomicInteger n = new AtomicInteger();
+        this.preparers = Executors.newFixedThreadPool(settings.prepareThreads(), r -> {
+            Thread t = new Thread(r, stage.stageName() + "-prepare-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.thread = new Thread(this::run, stage.stageName() + "-loop");
+        health.register("worker", this::health);
+    }
+
+    /** Waits for the broker and the registry, registers the schemas, joins the group and starts the loop. */
+    @SuppressWarnings("unchecked")
+    public void start() {
+        Duration wait = config.get(CommonKeys.STARTUP_WAIT);
+        Dependencies.awaitKafka(KafkaSettings.admin(config, settings.transactionalId() + "-admin"), wait);
+        Dependencies.awaitRegistry(registry, wait);
+        Serde<T> inputSerde = EventSerdes.valueSerde(input, registry);
+        deserializer = inputSerde.deserializer();
+        for (Topic<?> topic : outputTopics()) {
+            serializers.put(topic.name(), (Serializer<SpecificRecord>) EventSerdes.valueSerde(topic, registry).serializer());
+        }
+
+        Map<String, Object> consumerSettings = KafkaSettings.consumer(config, settings.transactionalId(), settings.consumerGroup());
+        consumerSettings.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        consumerSettings.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(10, 2 * settings.maxBatch()));
+        consumer = new KafkaConsumer<>(consumerSettings, new StringDeserializer(), new ByteArrayDeserializer());
+        producer = new KafkaProducer<>(KafkaSettings.transactionalProducer(config, settings.transactionalId(), settings.transactionalId()),
+                new StringSerializer(), new ByteArraySerializer());
+        producer.initTransactions();
+        consumer.subscribe(List.of(input.name()), new Rebalance());
+        thread.start();
+        LOG.info("{} consuming {} in group {} (batch.max.size {}, batch.max.wait {} ms, transactional id {})", stage.stageName(), input,
+                settings.consumerGroup(), settings.maxBatch(), settings.maxWait().toMillis(), settings.transactionalId());
+    }
+
+    private List<Topic<?>> outputTopics() {
+        List<Topic<?>> topics = new ArrayList<>(stage.outputTopics());
+        if (!topics.contains(Topics.DEAD_LETTERS)) {
+            topics.add(Topics.DEAD_LETTERS);
+        }
+        return topics;
+    }
+
+    private Health.Check health() {
+        Throwable failure = died;
+        if (failure != null) {
+            return Health.Check.down("the worker loop stopped: " + failure);
+        }
+        long silentMillis = (System.nanoTime() - lastLoopNanos) / 1_000_000;
+        if (thread.isAlive() && silentMillis > 120_000) {
+            return Health.Check.down("the worker loop has not turned for " + silentMillis / 1000 + " s");
+        }
+        return Health.Check.up(assigned.get() + " partition(s) of " + input + " assigned, " + queue.size() + " task(s) in hand");
+    }
+
+    private void run() {
+        try {
+            loop();
+        } catch (Throwable t) {
+            if (!stopping) {
+                died = t;
+                LOG.error("{} worker loop failed; the process exits so that it is restarted: {}", stage.stageName(), t.toString(), t);
+            }
+        } finally {
+            preparers.shutdownNow();
+            closeQuietly(producer);
+            closeQuietly(consumer);
+            if (died != null && !stopping) {
+                new Thread(() -> System.exit(1), "exit").start();
+            }
+        }
+    }
+
+    private void loop() throws InterruptedException {
+        long drainDeadline = 0;
+        boolean draining = false;
+        long maxWaitNanos = settings.maxWait().toNanos();
+        while (true) {
+            lastLoopNanos = System.nanoTime();
+            if (stopping && !draining) {
+                draining = true;
+                drainDeadline = System.nanoTime() + settings.shutdownGrace().toNanos();
+                LOG.info("{} stopping: finishing {} task(s) in hand", stage.stageName(), queue.size());
+            }
+            queue.harvest();
+            if (draining) {
+                boolean onlyWaiting = queue.preparing() == 0 && queue.readyUnits() == 0;
+                if (queue.isEmpty() || onlyWaiting || System.nanoTime() > drainDeadline) {
+                    break;
+                }
+            } else {
+                queue.startPreparations(preparers, stage::prepare, settings.prepareThreads(), 2 * settings.maxBatch());
+            }
+
+            int ready = queue.readyUnits();
+            long oldest = queue.oldestReadySince();
+            boolean runBatch = ready >= settings.maxBatch()
+                    || (ready > 0 && (draining || System.nanoTime() - oldest >= maxWaitNanos));
+            if (runBatch) {
+                infer(queue.nextBatch(settings.maxBatch()));
+            }
+            emitCompleted();
+
+            if (draining) {
+                if (!runBatch) {
+                    Thread.sleep(BUSY_POLL.toMillis());
+                }
+                continue;
+            }
+            Duration timeout;
+            if (queue.readyUnits() >= settings.maxBatch()) {
+                timeout = Duration.ZERO;
+            } else if (queue.readyUnits() > 0) {
+                timeout = Duration.ofNanos(Math.max(0, maxWaitNanos - (System.nanoTime() - queue.oldestReadySince())));
+            } else if (queue.preparing() > 0) {
+                timeout = BUSY_POLL;
+            } else {
+                timeout = IDLE_POLL;
+            }
+            poll(timeout);
+        }
+        emitCompleted();
+        int handedBack = queue.size();
+        if (handedBack > 0) {
+            LOG.info("{} stopped with {} task(s) not finished: handed back uncommitted to the group", stage.stageName(), handedBack);
+        }
+    }
+
+    private void poll(Duration timeout) {
+        boolean full = queue.waiting() >= 2 * settings.maxBatch() || queue.readyUnits() >= 2 * settings.maxBatch();
+        Set<TopicPartition> assignment = consumer.assignment();
+        if (full) {
+            consumer.pause(assignment);
+        } else if (!consumer.paused().isEmpty()) {
+            consumer.resume(consumer.paused());
+        }
+        ConsumerRecords<String, byte[]> records;
+        try {
+            records = consumer.poll(timeout);
+        } catch (WakeupException e) {
+            return;
+        }
+        Instant now = Instant.now();
+        for (ConsumerRecord<String, byte[]> record : records) {
+            TaskContext context = new TaskContext(record.topic(), record.partition(), record.offset(), record.key(),
+                    Instant.ofEpochMilli(record.timestamp()), now);
+            metrics.queueWait(Duration.between(context.recordTimestamp(), now));
+            try {
+                T task = deserializer.deserialize(record.topic(), record.headers(), record.value());
+                if (task == null) {
+                    throw new IllegalArgumentException("empty record (tombstone)");
+                }
+                queue.add(context, task);
+            } catch (RuntimeException e) {
+                queue.addUndecodable(context, new TaskFailure("UNDECODABLE_RECORD",
+                        "the record is not a readable " + input.valueType().getSimpleName() + ": " + e.getMessage(), e));
+            }
+        }
+        long lag = 0;
+        for (TopicPartition tp : consumer.assignment()) {
+            lag += consumer.currentLag(tp).orElse(0);
+        }
+        metrics.lag(lag);
+    }
+
+    /** Runs one batch; when it fails, runs each task's units alone so that one bad task does not fail the others. */
+    private void infer(TaskQueue.Batch<T, U, R> batch) {
+        long start = System.nanoTime();
+        try {
+            List<R> results = stage.infer(batch.units());
+            long nanos = System.nanoTime() - start;
+            queue.applyResults(batch, results, nanos);
+            metrics.batch(batch.size(), nanos);
+        } catch (Exception | LinkageError e) {
+            LOG.warn("{} inference failed on a batch of {} unit(s) ({}); retrying task by task", stage.stageName(), batch.size(), e.toString());
+            Map<TaskQueue.Entry<T, U, R>, TaskQueue.Batch<T, U, R>> perTask = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < batch.size(); i++) {
+                TaskQueue.Entry<T, U, R> owner = batch.owners().get(i);
+                TaskQueue.Batch<T, U, R> own = perTask.computeIfAbsent(owner, o -> new TaskQueue.Batch<>(new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
+                own.owners().add(owner);
+                own.unitIndexes().add(batch.unitIndexes().get(i));
+                own.units().add(batch.units().get(i));
+            }
+            perTask.forEach((owner, own) -> {
+                long t0 = System.nanoTime();
+                try {
+                    List<R> results = stage.infer(own.units());
+                    long nanos = System.nanoTime() - t0;
+                    queue.applyResults(own, results, nanos);
+                    metrics.batch(own.size(), nanos);
+                } catch (Exception | LinkageError again) {
+                    queue.fail(owner, new TaskFailure("MODEL_ERROR", "inference failed: " + again, again));
+                }
+            });
+        }
+    }
+
+    private void emitCompleted() {
+        List<TaskQueue.Entry<T, U, R>> done = queue.takeCompletedPrefix();
+        if (done.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        producer.beginTransaction();
+        try {
+            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+            int failed = 0;
+            int letters = 0;
+            for (TaskQueue.Entry<T, U, R> e : done) {
+                List<Emit<?>> emits = emits(e, now);
+                boolean ok = e.failure == null;
+                failed += ok ? 0 : 1;
+                for (Emit<?> emit : emits) {
+                    letters += emit.topic() == Topics.DEAD_LETTERS ? 1 : 0;
+                    send(emit);
+                }
+                offsets.merge(new TopicPartition(e.context.topic(), e.context.partition()), new OffsetAndMetadata(e.context.offset() + 1),
+                        (a, b) -> a.offset() >= b.offset() ? a : b);
+            }
+            producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            producer.commitTransaction();
+            for (TaskQueue.Entry<T, U, R> e : done) {
+                metrics.task(e.failure == null);
+            }
+            for (int i = 0; i < letters; i++) {
+                metrics.deadLetter();
+            }
+            if (failed > 0) {
+                LOG.warn("{} emitted {} task(s), {} of them FAILED (see {})", stage.stageName(), done.size(), failed, Topics.DEAD_LETTERS);
+            }
+        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException | FencedInstanceIdException e) {
+            throw e;
+        } catch (KafkaException e) {
+            LOG.warn("{} transaction aborted ({}): rewinding to the committed offsets", stage.stageName(), e.toString());
+            try {
+                producer.abortTransaction();
+            } catch (KafkaException abortFailed) {
+                throw abortFailed;
+            }
+            rewind();
+            sleepQuietly(Duration.ofSeconds(1));
+        }
+    }
+
+    /** What a finished task emits: its result, or its FAILED result and a dead letter (or only a dead letter when undecodable). */
+    private List<Emit<?>> emits(TaskQueue.Entry<T, U, R> e, long nowNanos) {
+        TaskTimings timings = e.timings(nowNanos);
+        if (e.task == null) {
+            return List.of(Emit.of(Topics.DEAD_LETTERS, e.context.key(), deadLetter(e.context, stage.stageName(), e.failure, settings.instanceId(), null)));
+        }
+        if (e.failure == null) {
+            try {
+                return stage.complete(e.task, e.context, e.units, e.results, timings);
+            } catch (TaskFailure f) {
+                e.failure = f;
+            } catch (RuntimeException unexpected) {
+                e.failure = new TaskFailure("COMPLETION_ERROR", unexpected.toString(), unexpected);
+            }
+        }
+        return stage.failed(e.task, e.context, e.failure, timings);
+    }
+
+    private void send(Emit<?> emit) {
+        Serializer<SpecificRecord> serializer = serializers.get(emit.topic().name());
+        if (serializer == null) {
+            throw new IllegalStateException(stage.stageName() + " emitted to " + emit.topic() + ", which it does not declare");
+        }
+        byte[] value = serializer.serialize(emit.topic().name(), emit.value());
+        producer.send(new ProducerRecord<>(emit.topic().name(), emit.key(), value));
+    }
+
+    /** After an abort: forget the tasks in hand and continue from the committed offsets. */
+    private void rewind() {
+        int dropped = queue.clear();
+        Set<TopicPartition> assignment = consumer.assignment();
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assignment);
+        List<TopicPartition> fromStart = new ArrayList<>();
+        for (TopicPartition tp : assignment) {
+            OffsetAndMetadata offset = committed.get(tp);
+            if (offset == null) {
+                fromStart.add(tp);
+            } else {
+                consumer.seek(tp, offset);
+            }
+        }
+        if (!fromStart.isEmpty()) {
+            consumer.seekToBeginning(fromStart);
+        }
+        LOG.info("{} rewound {} partition(s); {} task(s) will be consumed again", stage.stageName(), assignment.size(), dropped);
+    }
+
+    /** A dead letter for a task, saying where its record is. */
+    public static DeadLetter deadLetter(TaskContext context, String stageName, TaskFailure failure, String instanceId, String caseId) {
+        return org.lilnet.common.kafka.DeadLetters.letter(stageName, failure.reasonCode(), failure.detail(), instanceId)
+                .setOriginalKey(context.key())
+                .setSourceTopic(context.topic())
+                .setSourcePartition(context.partition())
+                .setSourceOffset(context.offset())
+                .setCaseId(caseId)
+                .build();
+    }
+
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            handBack(partitions, "revoked");
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            handBack(partitions, "lost");
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            assigned.set(consumer.assignment().size());
+            if (!partitions.isEmpty()) {
+                LOG.info("{} assigned {} more partition(s), {} in all", stage.stageName(), partitions.size(), assigned.get());
+            }
+        }
+
+        private void handBack(Collection<TopicPartition> partitions, String how) {
+            int dropped = queue.drop(partitions);
+            assigned.set(Math.max(0, consumer.assignment().size() - partitions.size()));
+            if (!partitions.isEmpty()) {
+                LOG.info("{} partitions {}: {}; {} task(s) in hand handed back uncommitted", stage.stageName(), how, partitions.size(), dropped);
+            }
+        }
+    }
+
+    /** Stops consuming, finishes the tasks in hand within the grace period, commits, leaves the group. */
+    @Override
+    public void close() {
+        stopping = true;
+        if (consumer != null) {
+            consumer.wakeup();
+        }
+        try {
+            thread.join(settings.shutdownGrace().plusSeconds(15).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        preparers.shutdownNow();
+        try {
+            preparers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.debug("closing {}: {}", c, e.toString());
+            }
+        }
+    }
+
+    private static void sleepQuietly(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package org.lilnet.worker;
+
+import org.lilnet.common.config.Config;
+import org.lilnet.common.config.ConfigKey;
+
+import java.time.Duration;
+import java.util.List;
+
+/** The configuration keys of a batching worker; each service declares them with its own defaults. */
+public record WorkerKeys(ConfigKey<String> consumerGroup, ConfigKey<Integer> maxBatch, ConfigKey<Duration> maxWait,
+                         ConfigKey<Integer> prepareThreads, ConfigKey<Duration> shutdownGrace) {
+
+    public static WorkerKeys withDefaults(String group, int maxBatch, Duration maxWait, int prepareThreads) {
+        return new WorkerKeys(
+                ConfigKey.string("consumer.group", "Kafka consumer group of this worker; instances of one group share the input "
+                        + "partitions (add instances to scale out, up to the partition count).").withDefault(group)
+                        .validatedBy(ConfigKey.nonBlank(), "not blank"),
+                ConfigKey.integer("batch.max.size", "Most inference units (slices or crops) in one model run; units of several tasks "
+                        + "are batched together.").withDefault(maxBatch).validatedBy(ConfigKey.between(1, 1024), "between 1 and 1024"),
+                ConfigKey.duration("batch.max.wait", "How long a unit ready for inference may wait for a fuller batch.")
+                        .withDefault(maxWait).validatedBy(d -> !d.isNegative() && d.toMillis() <= 60_000, "between 0 and 60s"),
+                ConfigKey.integer("worker.prepare.threads", "Tasks read and decoded at the same time, alongside inference.")
+                        .withDefault(prepareThreads).validatedBy(ConfigKey.between(1, 64), "between 1 and 64"),
+                ConfigKey.duration("shutdown.grace", "On SIGTERM: how long to finish the tasks in hand (and commit them) before handing "
+                        + "the rest back to the group uncommitted.").withDefault(Duration.ofSeconds(20))
+                        .validatedBy(ConfigKey.positive(), "positive"));
+    }
+
+    public List<ConfigKey<?>> all() {
+        return List.of(consumerGroup, maxBatch, maxWait, prepareThreads, shutdownGrace);
+    }
+
+    public WorkerSettings settings(Config config, String instanceId) {
+        return new WorkerSettings(config.get(consumerGroup), config.get(maxBatch), config.get(maxWait), config.get(prepareThreads),
+                config.get(shutdownGrace), instanceId);
+    }
+}

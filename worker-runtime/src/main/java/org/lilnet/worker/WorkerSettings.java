@@ -1,0 +1,27 @@
+package org.lilnet.worker;
+
+import java.time.Duration;
+
+/**
+ * How a worker consumes and batches.
+ *
+ * @param consumerGroup  Kafka consumer group: instances of one group share the input partitions
+ * @param maxBatch       most units in one inference
+ * @param maxWait        how long a ready unit may wait for a fuller batch
+ * @param prepareThreads tasks prepared (read, decoded) at the same time
+ * @param shutdownGrace  how long a stopping worker may take to finish the tasks in hand before handing the rest back
+ * @param instanceId     this instance (transactional id, dead letters)
+ */
+public record WorkerSettings(String consumerGroup, int maxBatch, Duration maxWait, int prepareThreads, Duration shutdownGrace, String instanceId) {
+
+    public WorkerSettings {
+        if (maxBatch < 1 || prepareThreads < 1) {
+            throw new IllegalArgumentException("maxBatch and prepareThreads must be at least 1");
+        }
+    }
+
+    /** The transactional id of this instance's producer: stable across restarts, unique per instance. */
+    public String transactionalId() {
+        return consumerGroup + "-" + instanceId;
+    }
+}
