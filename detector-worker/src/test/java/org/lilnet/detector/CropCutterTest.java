@@ -1,0 +1,85 @@
+package org.lilnet.detector;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The 224x224 classifier crop: centred on the box, black outside the slice, large boxes whole and resized. */
+class CropCutterTest {
+
+    /** A 512x512 slice whose pixel (r, c) is (7r + 3c) mod 256. */
+    private static GreyImage pattern() {
+        byte[] p = new byte[512 * 512];
+        for (int r = 0; r < 512; r++) {
+            for (int c = 0; c < 512; c++) {
+                p[r * 512 + c] = (byte) ((7 * r + 3 * c) % 256);
+            }
+        }
+        return new GreyImage(512, 512, p);
+    }
+
+    @Test
+    void aSmallBoxGetsThe224RegionCentredOnIt() {
+        GreyImage slice = pattern();
+        // centre (120, 110): region columns 8..231, rows -2..221
+        GreyImage crop = CropCutter.cut(slice, new LesionBox(100, 100, 140, 120));
+
+        assertThat(crop.rows()).isEqualTo(224);
+        assertThat(crop.columns()).isEqualTo(224);
+        assertThat(crop.at(0, 0)).isZero();
+        assertThat(crop.at(1, 223)).as("rows above the slice are black").isZero();
+        assertThat(crop.at(2, 0)).isEqualTo(slice.at(0, 8));
+        assertThat(crop.at(223, 223)).isEqualTo(slice.at(221, 231));
+        assertThat(crop.at(112, 112)).as("the box centre is the crop centre").isEqualTo(slice.at(110, 120));
+    }
+
+    @Test
+    void atTheSliceBorderTheRegionIsClampedAndPaddedBlack() {
+        GreyImage slice = pattern();
+        // centre (505, 505): region 393..616 in both directions, slice ends at 511
+        GreyImage crop = CropCutter.cut(slice, new LesionBox(500, 500, 510, 510));
+
+        assertThat(crop.at(0, 0)).isEqualTo(slice.at(393, 393));
+        assertThat(crop.at(118, 118)).isEqualTo(slice.at(511, 511));
+        assertThat(crop.at(119, 0)).isZero();
+        assertThat(crop.at(0, 119)).isZero();
+        assertThat(crop.at(223, 223)).isZero();
+    }
+
+    @Test
+    void aFractionalCentreRoundsTheCornerHalfUp() {
+        GreyImage slice = pattern();
+        // centre 15.2: corner 15.2 - 112 = -96.8 -> -97
+        GreyImage crop = CropCutter.cut(slice, new LesionBox(10.2f, 10.2f, 20.2f, 20.2f));
+        assertThat(crop.at(96, 96)).isZero();
+        assertThat(crop.at(97, 97)).isEqualTo(slice.at(0, 0));
+        assertThat(crop.at(97, 100)).isEqualTo(slice.at(0, 3));
+    }
+
+    @Test
+    void aBoxOfExactly224IsCutWithoutResizing() {
+        GreyImage slice = pattern();
+        GreyImage crop = CropCutter.cut(slice, new LesionBox(0, 0, 224, 224));
+        assertThat(crop.at(0, 0)).isEqualTo(slice.at(0, 0));
+        assertThat(crop.at(223, 100)).isEqualTo(slice.at(223, 100));
+    }
+
+    @Test
+    void aLargerBoxIsCroppedWholeAsAPaddedSquareAndResized() {
+        byte[] uniform = new byte[512 * 512];
+        java.util.Arrays.fill(uniform, (byte) 200);
+        GreyImage slice = new GreyImage(512, 512, uniform);
+        // 300 x 200 box: a 300 square centred on (150, 100) spans rows -50..249, so its top 50 rows are black.
+        // Output row r samples source row (r + 0.5) * 300/224 - 0.5: row 36 -> 48.38 (black), row 37 -> 49.72
+        // (0.72 of the way into the first grey row: 144.6 -> 145), row 38 -> 51.06 (grey).
+        GreyImage crop = CropCutter.cut(slice, new LesionBox(0, 0, 300, 200));
+
+        assertThat(crop.rows()).isEqualTo(224);
+        for (int c : new int[] {0, 100, 223}) {
+            assertThat(crop.at(36, c)).isZero();
+            assertThat(crop.at(37, c)).isEqualTo(145);
+            assertThat(crop.at(38, c)).isEqualTo(200);
+            assertThat(crop.at(223, c)).isEqualTo(200);
+        }
+    }
+}
