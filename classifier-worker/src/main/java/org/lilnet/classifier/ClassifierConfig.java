@@ -3,7 +3,11 @@ package org.lilnet.classifier;
 import org.lilnet.common.config.CommonKeys;
 import org.lilnet.common.config.ConfigDefinition;
 import org.lilnet.common.config.ConfigKey;
+import org.lilnet.inference.InferenceKeys;
+import org.lilnet.worker.WorkerKeys;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /** The configuration keys of the classifier-worker, declared once: validated at start-up, listed in docs/configuration.md. */
@@ -14,8 +18,18 @@ public final class ClassifierConfig {
 
     public static final int DEFAULT_HTTP_PORT = 28182;
 
+    public static final WorkerKeys WORKER = WorkerKeys.withDefaults("classifier-worker", 32, Duration.ofMillis(50), 1);
+
     /** Keys of this service beyond the shared ones. */
-    static final List<ConfigKey<?>> OWN_KEYS = List.of();
+    static final List<ConfigKey<?>> OWN_KEYS;
+
+    static {
+        List<ConfigKey<?>> own = new ArrayList<>();
+        own.add(CommonKeys.BLOB_STORE_DIR);
+        own.addAll(InferenceKeys.ALL);
+        own.addAll(WORKER.all());
+        OWN_KEYS = List.copyOf(own);
+    }
 
     public static final ConfigDefinition DEFINITION = ConfigDefinition.of("classifier-worker", CommonKeys.kafkaService(DEFAULT_HTTP_PORT), OWN_KEYS);
 }
