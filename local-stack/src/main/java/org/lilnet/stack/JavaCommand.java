@@ -70,6 +70,22 @@ public final class JavaCommand {
         return this;
     }
 
+    /** Class paths longer than this go into an argument file ({@code java @file}). */
+    static final int LONGEST_INLINE_CLASSPATH = 2000;
+
+    /** Writes {@code -cp <classpath>} to a temporary argument file (removed when this JVM exits). */
+    static java.nio.file.Path argumentFile(String classpath) {
+        try {
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("lilnet-classpath-", ".args");
+            file.toFile().deleteOnExit();
+            String quoted = "\"" + classpath.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+            java.nio.file.Files.writeString(file, "-cp\n" + quoted + "\n");
+            return file;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write the class path argument file", e);
+        }
+    }
+
     public List<String> build() {
         List<String> command = new ArrayList<>();
         command.add(javaHome.resolve("bin").resolve("java").toString());
@@ -79,6 +95,10 @@ public final class JavaCommand {
         if (jar != null) {
             command.add("-jar");
             command.add(jar.toString());
+        } else if (classpath.length() > LONGEST_INLINE_CLASSPATH) {
+            // a long command line crashes ONNX Runtime 1.29's native start-up (SIGSEGV); an argument file keeps it short
+            command.add("@" + argumentFile(classpath));
+            command.add(mainClass);
         } else {
             command.add("-cp");
             command.add(classpath);
