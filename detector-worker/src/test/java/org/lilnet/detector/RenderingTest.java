@@ -42,6 +42,10 @@ class RenderingTest {
         // slope 2, intercept -1000: stored 520 -> 40 HU -> 128
         CtSlice scaled = new CtSlice("st", "se", "sop", 1, 1, 1, 1, SliceGeometry.UNKNOWN, 2, -1000, false, new short[] {520});
         assertThat(SliceRenderer.render(scaled, HuWindow.ABDOMEN).at(0, 0)).isEqualTo(128);
+        // signed storage (PixelRepresentation 1): stored -1000 with intercept 0 is -1000 HU, stored 40 is 40 HU
+        CtSlice signed = new CtSlice("st", "se", "sop", 1, 3, 1, 1, SliceGeometry.UNKNOWN, 1, 0, true, new short[] {-1000, 40, 240});
+        GreyImage s = SliceRenderer.render(signed, HuWindow.ABDOMEN);
+        assertThat(new int[] {s.at(0, 0), s.at(0, 1), s.at(0, 2)}).containsExactly(0, 128, 255);
     }
 
     @Test

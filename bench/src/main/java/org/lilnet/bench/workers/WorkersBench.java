@@ -66,7 +66,7 @@ import java.util.Set;
 
 /**
  * Each worker's throughput through Kafka against a bare ONNX Runtime loop on the same model and the same inputs, in
- * the same run (issue 6, done-when 2; target ratio >= 0.90). Rounds alternate (bare, Kafka, bare, Kafka, bare) while
+ * the same run (issue 6, done-when 2; target ratio >= 0.90). Rounds alternate (bare, Kafka, bare, Kafka, bare, Kafka, bare) while
  * the worker process idles between its rounds, and the ratio compares the means: the machine is shared and noisy.
  *
  * <ul>
@@ -76,7 +76,7 @@ import java.util.Set;
  * already decoded into tensors: nothing but {@code OrtSession.run}.</li>
  * </ul>
  *
- * <pre>bench/run-workers-bench [--manifest models/manifest.json] [--tasks 8] [--slices-per-task 8] [--chunks 8]
+ * <pre>bench/run-workers-bench [--manifest models/manifest.json] [--tasks 6] [--slices-per-task 8] [--chunks 6]
  *     [--crops-per-chunk 8] [--threads 2]</pre>
  * Without {@code --manifest} (and without {@code models/manifest.json}) it generates cost stand-ins with
  * {@code bench/src/main/python/make_cost_models.py} (Debian python3-torch).
@@ -123,7 +123,7 @@ public final class WorkersBench {
         }
     }
 
-    private static final int KAFKA_ROUNDS = 2;
+    private static final int KAFKA_ROUNDS = 3;
 
     /** Measures alternately: a bare round, then a Kafka round, ..., ending with a bare round. */
     private interface Round {
@@ -152,8 +152,8 @@ public final class WorkersBench {
         Files.createDirectories(work);
         Path manifest = options.containsKey("manifest") ? Path.of(options.get("manifest")).toAbsolutePath() : defaultManifest(work);
         int threads = Integer.parseInt(options.getOrDefault("threads", String.valueOf(Runtime.getRuntime().availableProcessors())));
-        WorkersBench bench = new WorkersBench(work, manifest, Integer.parseInt(options.getOrDefault("tasks", "8")),
-                Integer.parseInt(options.getOrDefault("slices-per-task", "8")), Integer.parseInt(options.getOrDefault("chunks", "8")),
+        WorkersBench bench = new WorkersBench(work, manifest, Integer.parseInt(options.getOrDefault("tasks", "6")),
+                Integer.parseInt(options.getOrDefault("slices-per-task", "8")), Integer.parseInt(options.getOrDefault("chunks", "6")),
                 Integer.parseInt(options.getOrDefault("crops-per-chunk", "8")), threads,
                 Integer.parseInt(options.getOrDefault("detector-batch", "4")), Integer.parseInt(options.getOrDefault("classifier-batch", "16")));
         bench.run();
