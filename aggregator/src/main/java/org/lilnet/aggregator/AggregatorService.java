@@ -7,6 +7,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.lilnet.aggregator.kafka.AggregatorTopology;
+import org.lilnet.aggregator.kafka.DependencyUnavailable;
 import org.lilnet.aggregator.kafka.TopicSerdes;
 import org.lilnet.common.config.CommonKeys;
 import org.lilnet.common.config.Config;
@@ -30,6 +31,8 @@ import java.util.concurrent.atomic.AtomicReference;
 final class AggregatorService implements Service {
 
     private static final Logger LOG = LoggerFactory.getLogger(AggregatorService.class);
+    /** Pause before a stream thread that failed for want of the registry is replaced: no busy loop while it is down. */
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(5);
 
     private final ServiceContext context;
     private final AggregatorMetrics metrics;
@@ -69,11 +72,24 @@ final class AggregatorService implements Service {
             LOG.info("Kafka Streams {} -> {}", before, now);
         });
         streams.setUncaughtExceptionHandler(e -> {
+            if (DependencyUnavailable.among(e)) {
+                LOG.warn("{}; retrying with a new stream thread in {} s (nothing was committed)", e.getMessage(), RETRY_AFTER.toSeconds());
+                sleep(RETRY_AFTER);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            }
             failure = e.toString();
             LOG.error("stream thread failed; the aggregator stops processing (exactly-once: nothing partial was committed)", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
         streams.start();
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     static Properties streamsProperties(Config config, String instanceId) {

@@ -47,6 +47,10 @@ final class Decode<V extends SpecificRecord> implements FixedKeyProcessor<String
         try {
             event = deserializer.deserialize(topic.name(), record.headers(), record.value());
         } catch (RuntimeException e) {
+            if (DependencyUnavailable.isCause(e)) {
+                // the registry is not reachable: not the record's fault; fail the task so that it is retried
+                throw new DependencyUnavailable("cannot decode a " + topic + " record: the schema registry is not reachable", e);
+            }
             String cause = e.getCause() == null ? "" : " (" + e.getCause() + ")";
             context.forward(record.withValue(new CaseInput.Unreadable(source, "not a " + topic.valueType().getSimpleName() + " event: "
                     + e + cause)));

@@ -1,6 +1,9 @@
 package org.lilnet.aggregator.kafka;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -17,6 +20,7 @@ import org.lilnet.aggregator.AvroTestSerde;
 import org.lilnet.aggregator.cases.CaseSettings;
 import org.lilnet.aggregator.cases.CaseStage;
 import org.lilnet.aggregator.lesion.LesionRule;
+import org.lilnet.common.topics.Topic;
 import org.lilnet.common.topics.Topics;
 import org.lilnet.events.ChunkPredictions;
 import org.lilnet.events.ClassProbabilities;
@@ -31,6 +35,7 @@ import org.lilnet.events.PhaseSummary;
 import org.lilnet.events.SeriesInfo;
 import org.lilnet.events.StudyArrived;
 
+import java.net.ConnectException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,6 +48,7 @@ import java.util.Random;
 import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 import static org.lilnet.aggregator.TestEvents.LAST_INSTANCE_AT;
 import static org.lilnet.aggregator.TestEvents.chunk;
@@ -581,5 +587,34 @@ class AggregatorTopologyTest {
         tick(Duration.ofDays(7).plusSeconds(5));
         assertThat(cases.get(CASE)).isNull();
         assertThat(metrics.cases(CaseStage.DIAGNOSED)).isZero();
+    }
+
+    @Test
+    void aRecordIsNotDeadLetteredWhenTheRegistryIsUnreachable() {
+        driver.close();
+        TopicSerdes unreachable = new TopicSerdes() {
+            @Override
+            public <V extends SpecificRecord> Serde<V> valueSerde(
+                    Topic<V> topic) {
+                Serde<V> real = new AvroTestSerde<>(topic.valueType());
+                return Serdes.serdeFrom(real.serializer(), (t, bytes) -> {
+                    throw new IllegalStateException("resolving the schema failed", new ConnectException("Connection refused"));
+                });
+            }
+        };
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "aggregator-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve("unreachable").toString());
+        driver = new TopologyTestDriver(AggregatorTopology.build(unreachable, SETTINGS, Duration.ofSeconds(1), metrics, "test-1"), props, START);
+        TestInputTopic<String, StudyArrived> in = driver.createInputTopic(Topics.STUDIES.name(), new StringSerializer(),
+                new AvroTestSerde<>(StudyArrived.class).serializer());
+        TestOutputTopic<String, DeadLetter> letters = driver.createOutputTopic(Topics.DEAD_LETTERS.name(), new StringDeserializer(),
+                new AvroTestSerde<>(DeadLetter.class).deserializer());
+
+        assertThatThrownBy(() -> in.pipeInput(CASE, study(CASE, 1, AP, PVP)))
+                .hasRootCauseInstanceOf(ConnectException.class)
+                .satisfies(e -> assertThat(DependencyUnavailable.among(e)).isTrue());
+        assertThat(letters.isEmpty()).isTrue();
     }
 }
