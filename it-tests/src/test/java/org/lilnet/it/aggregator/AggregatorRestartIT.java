@@ -293,7 +293,7 @@ class AggregatorRestartIT {
                         }
                     }
                     if (quietUntil == null && found.size() >= versions) {
-                        quietUntil = System.nanoTime() + COMMIT_INTERVAL.plusSeconds(3).toNanos();
+                        quietUntil = System.nanoTime() + COMMIT_INTERVAL.plusSeconds(1).toNanos();
                     }
                 }
             }
