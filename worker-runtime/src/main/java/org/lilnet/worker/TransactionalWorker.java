@@ -261,33 +261,8 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
 
     /** Runs one batch; when it fails, runs each task's units alone so that one bad task does not fail the others. */
     private void infer(TaskQueue.Batch<T, U, R> batch) {
-        long start = System.nanoTime();
-        try {
-            List<R> results = stage.infer(batch.units());
-            long nanos = System.nanoTime() - start;
-            queue.applyResults(batch, results, nanos);
-            metrics.batch(batch.size(), nanos);
-        } catch (Exception | LinkageError e) {
-            LOG.warn("{} inference failed on a batch of {} unit(s) ({}); retrying task by task", stage.stageName(), batch.size(), e.toString());
-            Map<TaskQueue.Entry<T, U, R>, TaskQueue.Batch<T, U, R>> perTask = new java.util.LinkedHashMap<>();
-            for (int i = 0; i < batch.size(); i++) {
-                TaskQueue.Entry<T, U, R> owner = batch.owners().get(i);
-                TaskQueue.Batch<T, U, R> own = perTask.computeIfAbsent(owner, o -> new TaskQueue.Batch<>(new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
-                own.owners().add(owner);
-                own.unitIndexes().add(batch.unitIndexes().get(i));
-                own.units().add(batch.units().get(i));
-            }
-            perTask.forEach((owner, own) -> {
-                long t0 = System.nanoTime();
-                try {
-                    List<R> results = stage.infer(own.units());
-                    long nanos = System.nanoTime() - t0;
-                    queue.applyResults(own, results, nanos);
-                    metrics.batch(own.size(), nanos);
-                } catch (Exception | LinkageError again) {
-                    queue.fail(owner, new TaskFailure("MODEL_ERROR", "inference failed: " + again, again));
-                }
-            });
+        if (!BatchInference.run(queue, batch, stage::infer, metrics::batch)) {
+            LOG.warn("{} inference failed on a batch of {} unit(s) from several tasks; retried task by task", stage.stageName(), batch.size());
         }
     }
 
