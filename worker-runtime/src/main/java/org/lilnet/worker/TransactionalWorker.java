@@ -54,7 +54,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The consume-batch-infer-produce loop of a worker, exactly once: a read_committed consumer in a group, a
  * transactional producer, and each round's results, dead letters and consumed offsets committed in one transaction.
  * Tasks are prepared on a few threads while the loop thread runs inference on batches that mix units of several
- * tasks ({@code batch.max.size}, {@code batch.max.wait}); results leave in consumption order.
+ * tasks ({@code batch.max.size}, {@code batch.max.wait}); results leave in consumption order, committed by an emitter
+ * thread one transaction at a time while the loop thread runs the next batch.
  *
  * <p>A task that cannot be processed is emitted as the stage's FAILED result plus a dead letter. A record that is not
  * even a task (undecodable) becomes a dead letter. On a rebalance the tasks of revoked partitions are handed back
@@ -78,6 +79,10 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
     private final Thread thread;
     private final ExecutorService preparers;
     private final AtomicInteger assigned = new AtomicInteger();
+    /** Commits run here, one transaction at a time, while the loop thread goes on with the next batch. */
+    private final ExecutorService emitter;
+    private final java.util.concurrent.atomic.AtomicReference<Throwable> emitFailure = new java.util.concurrent.atomic.AtomicReference<>();
+    private java.util.concurrent.Future<?> lastEmit = java.util.concurrent.CompletableFuture.completedFuture(null);
 
     private KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> producer;
@@ -97,6 +102,11 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
         AtomicInteger n = new AtomicInteger();
         this.preparers = Executors.newFixedThreadPool(settings.prepareThreads(), r -> {
             Thread t = new Thread(r, stage.stageName() + "-prepare-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.emitter = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, stage.stageName() + "-emit");
             t.setDaemon(true);
             return t;
         });
@@ -159,6 +169,12 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
             }
         } finally {
             preparers.shutdownNow();
+            emitter.shutdown();
+            try {
+                emitter.awaitTermination(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             closeQuietly(producer);
             closeQuietly(consumer);
             if (died != null && !stopping) {
@@ -178,6 +194,7 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
                 drainDeadline = System.nanoTime() + settings.shutdownGrace().toNanos();
                 LOG.info("{} stopping: finishing {} task(s) in hand", stage.stageName(), queue.size());
             }
+            checkEmitter();
             queue.harvest();
             if (draining) {
                 boolean onlyWaiting = queue.preparing() == 0 && queue.readyUnits() == 0;
@@ -216,6 +233,8 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
             poll(timeout);
         }
         emitCompleted();
+        awaitEmitter();
+        checkEmitter();
         int handedBack = queue.size();
         if (handedBack > 0) {
             LOG.info("{} stopped with {} task(s) not finished: handed back uncommitted to the group", stage.stageName(), handedBack);
@@ -266,30 +285,47 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
         }
     }
 
+    /**
+     * Hands the completed prefix of tasks to the emitter thread: their results and dead letters and the consumed offsets
+     * go out in one transaction, while this thread runs the next batch. Rounds commit in order; after a failed round the
+     * following ones are skipped until the loop has rewound ({@link #checkEmitter}).
+     */
     private void emitCompleted() {
         List<TaskQueue.Entry<T, U, R>> done = queue.takeCompletedPrefix();
         if (done.isEmpty()) {
             return;
         }
         long now = System.nanoTime();
-        producer.beginTransaction();
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TaskQueue.Entry<T, U, R> e : done) {
+            offsets.merge(new TopicPartition(e.context.topic(), e.context.partition()), new OffsetAndMetadata(e.context.offset() + 1),
+                    (a, b) -> a.offset() >= b.offset() ? a : b);
+        }
+        var group = consumer.groupMetadata();
+        lastEmit = emitter.submit(() -> commit(done, offsets, group, now));
+    }
+
+    /** One transaction (emitter thread). */
+    private void commit(List<TaskQueue.Entry<T, U, R>> done, Map<TopicPartition, OffsetAndMetadata> offsets,
+                        org.apache.kafka.clients.consumer.ConsumerGroupMetadata group, long completedNanos) {
+        if (emitFailure.get() != null) {
+            return;   // an earlier round failed: these tasks are consumed again after the rewind
+        }
+        long start = System.nanoTime();
         try {
-            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+            producer.beginTransaction();
             int failed = 0;
             int letters = 0;
             for (TaskQueue.Entry<T, U, R> e : done) {
-                List<Emit<?>> emits = emits(e, now);
-                boolean ok = e.failure == null;
-                failed += ok ? 0 : 1;
-                for (Emit<?> emit : emits) {
+                for (Emit<?> emit : emits(e, completedNanos)) {
                     letters += emit.topic() == Topics.DEAD_LETTERS ? 1 : 0;
                     send(emit);
                 }
-                offsets.merge(new TopicPartition(e.context.topic(), e.context.partition()), new OffsetAndMetadata(e.context.offset() + 1),
-                        (a, b) -> a.offset() >= b.offset() ? a : b);
+                failed += e.failure == null ? 0 : 1;
             }
-            producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            producer.sendOffsetsToTransaction(offsets, group);
             producer.commitTransaction();
+            metrics.commit(System.nanoTime() - start);
             for (TaskQueue.Entry<T, U, R> e : done) {
                 metrics.task(e.failure == null);
             }
@@ -300,17 +336,58 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
                 LOG.warn("{} emitted {} task(s), {} of them FAILED (see {})", stage.stageName(), done.size(), failed, Topics.DEAD_LETTERS);
             }
         } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException | FencedInstanceIdException e) {
-            throw e;
+            emitFailure.set(new FatalEmitFailure(e));
         } catch (KafkaException e) {
             LOG.warn("{} transaction aborted ({}): rewinding to the committed offsets", stage.stageName(), e.toString());
             try {
                 producer.abortTransaction();
+                emitFailure.set(e);
             } catch (KafkaException abortFailed) {
-                throw abortFailed;
+                emitFailure.set(new FatalEmitFailure(abortFailed));
             }
-            rewind();
-            sleepQuietly(Duration.ofSeconds(1));
+        } catch (RuntimeException e) {
+            try {
+                producer.abortTransaction();
+                emitFailure.set(e);
+            } catch (KafkaException abortFailed) {
+                emitFailure.set(new FatalEmitFailure(abortFailed));
+            }
         }
+    }
+
+    /** The producer cannot go on (fenced, unauthorised): the process must restart. */
+    private static final class FatalEmitFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        FatalEmitFailure(Throwable cause) {
+            super(cause.toString(), cause);
+        }
+    }
+
+    /** Waits until every round handed to the emitter is committed (or skipped). */
+    private void awaitEmitter() {
+        try {
+            lastEmit.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            emitFailure.compareAndSet(null, e.getCause());
+        }
+    }
+
+    /** After a failed round: rethrows a fatal failure, otherwise drops the tasks in hand and rewinds to the committed offsets. */
+    private void checkEmitter() {
+        if (emitFailure.get() == null) {
+            return;
+        }
+        awaitEmitter();
+        Throwable failure = emitFailure.get();
+        if (failure instanceof FatalEmitFailure fatal) {
+            throw fatal;
+        }
+        rewind();
+        emitFailure.set(null);
+        sleepQuietly(Duration.ofSeconds(1));
     }
 
     /** What a finished task emits: its result, or its FAILED result and a dead letter (or only a dead letter when undecodable). */
@@ -391,6 +468,7 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
         }
 
         private void handBack(Collection<TopicPartition> partitions, String how) {
+            awaitEmitter();   // what is already done for these partitions is committed before they go
             int dropped = queue.drop(partitions);
             assigned.set(Math.max(0, consumer.assignment().size() - partitions.size()));
             if (!partitions.isEmpty()) {

@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The workers' metrics: tasks, units (slices, crops) and their rates per second, batch size, inference latency,
  * time in the queue and consumer lag. Prometheus names: {@code lilnet_worker_tasks_total{outcome}},
  * {@code lilnet_worker_<unit>_total}, {@code lilnet_worker_<unit>_per_second}, {@code lilnet_worker_batch_size},
- * {@code lilnet_worker_inference_seconds}, {@code lilnet_worker_queue_wait_seconds}, {@code lilnet_worker_queue_lag_records}.
+ * {@code lilnet_worker_inference_seconds}, {@code lilnet_worker_commit_seconds}, {@code lilnet_worker_queue_wait_seconds},
+ * {@code lilnet_worker_queue_lag_records}.
  */
 public final class WorkerMetrics {
 
@@ -24,6 +25,7 @@ public final class WorkerMetrics {
     private final DistributionSummary batchSize;
     private final Timer inference;
     private final Timer queueWait;
+    private final Timer commit;
     private final AtomicLong lag = new AtomicLong();
     private final RecentRate taskRate = new RecentRate();
     private final UnitCounter units;
@@ -62,6 +64,8 @@ public final class WorkerMetrics {
                 .publishPercentiles(0.5, 0.95).register(registry);
         queueWait = Timer.builder("lilnet.worker.queue.wait").description("from the task's record timestamp to its pick-up")
                 .publishPercentiles(0.5, 0.95).register(registry);
+        commit = Timer.builder("lilnet.worker.commit").description("one transaction: results, dead letters and offsets")
+                .publishPercentiles(0.5, 0.95).register(registry);
         Gauge.builder("lilnet.worker.queue.lag", lag, AtomicLong::get).baseUnit("records")
                 .description("records of the assigned input partitions not yet consumed").register(registry);
         units = new UnitCounter(registry, unitName);
@@ -85,6 +89,10 @@ public final class WorkerMetrics {
         batchSize.record(size);
         inference.record(Duration.ofNanos(nanos));
         units.add(size);
+    }
+
+    void commit(long nanos) {
+        commit.record(Duration.ofNanos(nanos));
     }
 
     void queueWait(Duration wait) {

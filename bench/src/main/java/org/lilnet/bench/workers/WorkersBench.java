@@ -206,7 +206,7 @@ public final class WorkersBench {
         List<Double> bareRounds = new ArrayList<>();
         List<Double> kafkaRounds = new ArrayList<>();
         String model;
-        try (ChildProcess worker = startWorker("detector", "org.lilnet.detector.DetectorMain", Map.of("consumer.group", group,
+        try (Worker worker = startWorker("detector", "org.lilnet.detector.DetectorMain", Map.of("consumer.group", group,
                 "batch.max.size", String.valueOf(detectorBatch), "worker.prepare.threads", "1", "blob.store.dir", blobs.root().toString()));
              InferenceRuntime runtime = InferenceRuntime.open(InferenceSettings.cpu(manifest, threads), EnumSet.of(ModelRole.DETECTOR))) {
             ModelSession session = runtime.session(ModelRole.DETECTOR);
@@ -221,6 +221,9 @@ public final class WorkersBench {
                 awaitResults(Topics.DETECTIONS, SliceDetections::getTaskId, ids(measured, DetectTask::getTaskId), Duration.ofMinutes(30), worker);
                 return total / ((System.nanoTime() - start) / 1e9);
             }, bareRounds, kafkaRounds, "detector", "slices/s");
+            System.out.printf("[bench] inside the detector-worker the model took %.1f ms per slice (bare loop: %.1f ms); a transaction %.1f ms%n",
+                    worker.modelMillisPerUnit("lilnet_worker_slices_total"), 1000 / bareRounds.stream().mapToDouble(Double::doubleValue).average().orElse(1),
+                    worker.metric("lilnet_worker_commit_seconds_sum") * 1000 / worker.metric("lilnet_worker_commit_seconds_count"));
         }
         double fromDicom;
         try (InferenceRuntime runtime = InferenceRuntime.open(InferenceSettings.cpu(manifest, threads), EnumSet.of(ModelRole.DETECTOR))) {
@@ -295,7 +298,7 @@ public final class WorkersBench {
         List<Double> bareRounds = new ArrayList<>();
         List<Double> kafkaRounds = new ArrayList<>();
         String model;
-        try (ChildProcess worker = startWorker("classifier", "org.lilnet.classifier.ClassifierMain", Map.of("consumer.group", group,
+        try (Worker worker = startWorker("classifier", "org.lilnet.classifier.ClassifierMain", Map.of("consumer.group", group,
                 "batch.max.size", String.valueOf(classifierBatch), "blob.store.dir", blobs.root().toString()));
              InferenceRuntime runtime = InferenceRuntime.open(InferenceSettings.cpu(manifest, threads), ModelRole.CLASSIFIERS)) {
             model = runtime.session(ModelRole.BM).entry().name() + ", -m, -b";
@@ -311,6 +314,9 @@ public final class WorkersBench {
                         Duration.ofMinutes(30), worker);
                 return total / ((System.nanoTime() - start) / 1e9);
             }, bareRounds, kafkaRounds, "classifier", "crops/s");
+            System.out.printf("[bench] inside the classifier-worker the three models took %.1f ms per crop (bare loop: %.1f ms); a transaction %.1f ms%n",
+                    worker.modelMillisPerUnit("lilnet_worker_crops_total"), 1000 / bareRounds.stream().mapToDouble(Double::doubleValue).average().orElse(1),
+                    worker.metric("lilnet_worker_commit_seconds_sum") * 1000 / worker.metric("lilnet_worker_commit_seconds_count"));
         }
         return new Figure("classifier-worker", "crops/s", model, classifierBatch, kafkaRounds, bareRounds, Double.NaN);
     }
@@ -401,7 +407,41 @@ public final class WorkersBench {
         return out;
     }
 
-    private ChildProcess startWorker(String name, String mainClass, Map<String, String> extra) throws Exception {
+    /** A worker process and its ops port. */
+    record Worker(ChildProcess process, int port) implements AutoCloseable {
+        boolean isAlive() {
+            return process.isAlive();
+        }
+
+        String logTail(int lines) {
+            return process.logTail(lines);
+        }
+
+        /** Sum of a Prometheus metric's samples. */
+        double metric(String name) throws Exception {
+            String text = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            double sum = 0;
+            for (String line : text.split("\n")) {
+                if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+                    sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+            return sum;
+        }
+
+        /** Model time per unit inside the worker so far, ms. */
+        double modelMillisPerUnit(String unitMetric) throws Exception {
+            return metric("lilnet_worker_inference_seconds_sum") * 1000 / metric(unitMetric);
+        }
+
+        @Override
+        public void close() {
+            process.close();
+        }
+    }
+
+    private Worker startWorker(String name, String mainClass, Map<String, String> extra) throws Exception {
         int port = FreePorts.allocate(1)[0];
         Properties p = new Properties();
         p.setProperty("kafka.bootstrap.servers", stack.bootstrapServers());
@@ -417,7 +457,7 @@ public final class WorkersBench {
             p.store(out, "bench");
         }
         Files.createDirectories(work.resolve("tmp"));
-        ChildProcess process = ChildProcess.start(name, JavaCommand.main(mainClass).heap("1g").property("java.io.tmpdir", work.resolve("tmp").toString())
+        ChildProcess process = ChildProcess.start(name, JavaCommand.main(mainClass).heap("768m").jvmOption("-XX:+UseSerialGC").property("java.io.tmpdir", work.resolve("tmp").toString())
                 .args("--config", file.toString()).build(), work, work.resolve("logs").resolve(name + ".log"), Map.of());
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         while (!Files.exists(process.log()) || !Files.readString(process.log()).contains(" started")) {
@@ -426,7 +466,7 @@ public final class WorkersBench {
             }
             Thread.sleep(200);
         }
-        return process;
+        return new Worker(process, port);
     }
 
     private <V extends SpecificRecord> void produce(Topic<V> topic, List<V> values, java.util.function.Function<V, String> key) {
@@ -448,7 +488,7 @@ public final class WorkersBench {
 
     /** Reads the output topic (read_committed) until every expected task id has a result. */
     private <V extends SpecificRecord> void awaitResults(Topic<V> topic, java.util.function.Function<V, String> taskId, Set<String> expected,
-                                                          Duration timeout, ChildProcess worker) {
+                                                          Duration timeout, Worker worker) {
         Set<String> missing = new HashSet<>(expected);
         try (Serde<V> serde = EventSerdes.valueSerde(topic, registry);
              KafkaConsumer<String, V> consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),

@@ -112,11 +112,13 @@ class WorkersScaleOutIT {
                 assertThat(countOf(seen, run)).as("results before the crash").isGreaterThanOrEqualTo(TASKS * 3 / 10).isLessThan(TASKS);
             }
             double detector1Tasks = detector1.metric("lilnet_worker_tasks_total");
-            String detector1Lag = detector1.metricsText().lines().filter(l -> l.startsWith("lilnet_worker_queue_lag_records")).findFirst().orElse("?");
+            java.util.regex.Matcher inHand = java.util.regex.Pattern.compile("(\\d+) task\\(s\\) in hand").matcher(detector1.health().body());
+            int detector1InHand = inHand.find() ? Integer.parseInt(inHand.group(1)) : -1;
             detector1.kill();
             classifier1.kill();
-            System.out.printf("[it] killed %s (had emitted %.0f tasks, %s) and %s%n", detector1, detector1Tasks, detector1Lag, classifier1);
+            System.out.printf("[it] killed %s with %d task(s) in hand (it had emitted %.0f) and %s%n", detector1, detector1InHand, detector1Tasks, classifier1);
             assertThat(detector1Tasks).as("detector-1 took part before the crash").isPositive();
+            assertThat(detector1InHand).as("detector-1 was killed mid-task").isPositive();
 
             // the survivors take over the crashed instances' partitions and finish everything
             Map<String, ChunkPredictions> byTask = new HashMap<>();
