@@ -25,7 +25,7 @@ public final class DetectorConfig {
                     "Width of the Hounsfield window, HU (default: abdominal soft tissue, -160..240 HU).")
             .withDefault(400.0).validatedBy(w -> w > 0, "positive");
 
-    public static final WorkerKeys WORKER = WorkerKeys.withDefaults("detector-worker", 8, Duration.ofMillis(50), 2);
+    public static final WorkerKeys WORKER = WorkerKeys.withDefaults("detector-worker", 8, Duration.ofMillis(50), 0);
 
     /** Keys of this service beyond the shared ones. */
     static final List<ConfigKey<?>> OWN_KEYS;

@@ -100,7 +100,8 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
         this.registry = registry;
         this.metrics = metrics;
         AtomicInteger n = new AtomicInteger();
-        this.preparers = Executors.newFixedThreadPool(settings.prepareThreads(), r -> {
+        // 0 preparation threads: tasks are read on the loop thread, between batches (no contention with the model on few cores)
+        this.preparers = settings.prepareThreads() == 0 ? new InlineExecutor() : Executors.newFixedThreadPool(settings.prepareThreads(), r -> {
             Thread t = new Thread(r, stage.stageName() + "-prepare-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
@@ -202,7 +203,8 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
                     break;
                 }
             } else {
-                queue.startPreparations(preparers, stage::prepare, settings.prepareThreads(), 2 * settings.maxBatch());
+                queue.startPreparations(preparers, stage::prepare, Math.max(1, settings.prepareThreads()), 2 * settings.maxBatch());
+                queue.harvest();
             }
 
             int ready = queue.readyUnits();
@@ -221,7 +223,9 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
                 continue;
             }
             Duration timeout;
-            if (queue.readyUnits() >= settings.maxBatch()) {
+            boolean canPrepareMore = queue.waiting() > 0 && queue.readyUnits() < 2 * settings.maxBatch()
+                    && queue.preparing() < Math.max(1, settings.prepareThreads());
+            if (queue.readyUnits() >= settings.maxBatch() || canPrepareMore) {
                 timeout = Duration.ZERO;
             } else if (queue.readyUnits() > 0) {
                 timeout = Duration.ofNanos(Math.max(0, maxWaitNanos - (System.nanoTime() - queue.oldestReadySince())));
@@ -494,6 +498,42 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
             preparers.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Runs each task at once on the calling thread. */
+    static final class InlineExecutor extends java.util.concurrent.AbstractExecutorService {
+        private volatile boolean shutdown;
+
+        @Override
+        public void execute(Runnable command) {
+            command.run();
+        }
+
+        @Override
+        public void shutdown() {
+            shutdown = true;
+        }
+
+        @Override
+        public List<Runnable> shutdownNow() {
+            shutdown = true;
+            return List.of();
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return shutdown;
+        }
+
+        @Override
+        public boolean isTerminated() {
+            return shutdown;
+        }
+
+        @Override
+        public boolean awaitTermination(long timeout, TimeUnit unit) {
+            return true;
         }
     }
 

@@ -19,8 +19,9 @@ public record WorkerKeys(ConfigKey<String> consumerGroup, ConfigKey<Integer> max
                         + "are batched together.").withDefault(maxBatch).validatedBy(ConfigKey.between(1, 1024), "between 1 and 1024"),
                 ConfigKey.duration("batch.max.wait", "How long a unit ready for inference may wait for a fuller batch.")
                         .withDefault(maxWait).validatedBy(d -> !d.isNegative() && d.toMillis() <= 60_000, "between 0 and 60s"),
-                ConfigKey.integer("worker.prepare.threads", "Tasks read and decoded at the same time, alongside inference.")
-                        .withDefault(prepareThreads).validatedBy(ConfigKey.between(1, 64), "between 1 and 64"),
+                ConfigKey.integer("worker.prepare.threads", "Threads that read and decode the next tasks while the model runs; 0 reads "
+                        + "them on the inference thread between batches (best when the model already uses every core).")
+                        .withDefault(prepareThreads).validatedBy(ConfigKey.between(0, 64), "between 0 and 64"),
                 ConfigKey.duration("shutdown.grace", "On SIGTERM: how long to finish the tasks in hand (and commit them) before handing "
                         + "the rest back to the group uncommitted.").withDefault(Duration.ofSeconds(20))
                         .validatedBy(ConfigKey.positive(), "positive"));

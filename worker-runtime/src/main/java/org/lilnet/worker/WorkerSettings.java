@@ -8,15 +8,15 @@ import java.time.Duration;
  * @param consumerGroup  Kafka consumer group: instances of one group share the input partitions
  * @param maxBatch       most units in one inference
  * @param maxWait        how long a ready unit may wait for a fuller batch
- * @param prepareThreads tasks prepared (read, decoded) at the same time
+ * @param prepareThreads threads preparing (reading, decoding) tasks alongside inference; 0 = on the loop thread
  * @param shutdownGrace  how long a stopping worker may take to finish the tasks in hand before handing the rest back
  * @param instanceId     this instance (transactional id, dead letters)
  */
 public record WorkerSettings(String consumerGroup, int maxBatch, Duration maxWait, int prepareThreads, Duration shutdownGrace, String instanceId) {
 
     public WorkerSettings {
-        if (maxBatch < 1 || prepareThreads < 1) {
-            throw new IllegalArgumentException("maxBatch and prepareThreads must be at least 1");
+        if (maxBatch < 1 || prepareThreads < 0) {
+            throw new IllegalArgumentException("maxBatch must be at least 1, prepareThreads at least 0");
         }
     }
 

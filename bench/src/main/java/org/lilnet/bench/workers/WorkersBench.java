@@ -76,8 +76,8 @@ import java.util.Set;
  * already decoded into tensors: nothing but {@code OrtSession.run}.</li>
  * </ul>
  *
- * <pre>bench/run-workers-bench [--manifest models/manifest.json] [--tasks 6] [--slices-per-task 8] [--chunks 6]
- *     [--crops-per-chunk 8] [--threads 2]</pre>
+ * <pre>bench/run-workers-bench [--manifest models/manifest.json] [--tasks 8] [--slices-per-task 8] [--chunks 6]
+ *     [--crops-per-chunk 8] [--threads 2] [--prepare-threads N]</pre>
  * Without {@code --manifest} (and without {@code models/manifest.json}) it generates cost stand-ins with
  * {@code bench/src/main/python/make_cost_models.py} (Debian python3-torch).
  */
@@ -92,11 +92,12 @@ public final class WorkersBench {
     private final int threads;
     private final int detectorBatch;
     private final int classifierBatch;
+    private final String prepareThreads;
     private LocalStack stack;
     private RegistryAccess registry;
 
     private WorkersBench(Path work, Path manifest, int tasks, int slicesPerTask, int chunks, int cropsPerChunk, int threads,
-                         int detectorBatch, int classifierBatch) {
+                         int detectorBatch, int classifierBatch, String prepareThreads) {
         this.work = work;
         this.manifest = manifest;
         this.tasks = tasks;
@@ -106,6 +107,7 @@ public final class WorkersBench {
         this.threads = threads;
         this.detectorBatch = detectorBatch;
         this.classifierBatch = classifierBatch;
+        this.prepareThreads = prepareThreads;
     }
 
     /** One line of the result table: the rounds of each kind, alternated (bare, Kafka, bare, Kafka, bare). */
@@ -124,6 +126,48 @@ public final class WorkersBench {
     }
 
     private static final int KAFKA_ROUNDS = 3;
+
+    /** CPU seconds used by the processes of a Kafka round, to show where the time went (2 cores shared by all). */
+    private final class CpuShare {
+        private final Worker worker;
+        private double workerCpu;
+        private double brokerCpu;
+        private double registryCpu;
+        private double benchCpu;
+        private double wall;
+
+        CpuShare(Worker worker) {
+            this.worker = worker;
+        }
+
+        <X> X measure(java.util.concurrent.Callable<X> round) throws Exception {
+            double[] before = sample();
+            long start = System.nanoTime();
+            X result = round.call();
+            wall += (System.nanoTime() - start) / 1e9;
+            double[] after = sample();
+            workerCpu += after[0] - before[0];
+            brokerCpu += after[1] - before[1];
+            registryCpu += after[2] - before[2];
+            benchCpu += after[3] - before[3];
+            return result;
+        }
+
+        private double[] sample() {
+            return new double[] {cpu(worker.process().handle()), cpu(stack.brokerProcess().handle()), cpu(stack.registryProcess().handle()),
+                    cpu(ProcessHandle.current())};
+        }
+
+        private static double cpu(ProcessHandle p) {
+            return p.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+        }
+
+        String describe(String what, double modelSeconds) {
+            return String.format("%s: %.1f s wall on %d cores; CPU: worker %.1f s%s, broker %.1f s, registry %.1f s, this benchmark %.1f s",
+                    what, wall, Runtime.getRuntime().availableProcessors(), workerCpu,
+                    Double.isNaN(modelSeconds) ? "" : String.format(" (in the model %.1f s of wall)", modelSeconds), brokerCpu, registryCpu, benchCpu);
+        }
+    }
 
     /** Measures alternately: a bare round, then a Kafka round, ..., ending with a bare round. */
     private interface Round {
@@ -152,10 +196,11 @@ public final class WorkersBench {
         Files.createDirectories(work);
         Path manifest = options.containsKey("manifest") ? Path.of(options.get("manifest")).toAbsolutePath() : defaultManifest(work);
         int threads = Integer.parseInt(options.getOrDefault("threads", String.valueOf(Runtime.getRuntime().availableProcessors())));
-        WorkersBench bench = new WorkersBench(work, manifest, Integer.parseInt(options.getOrDefault("tasks", "6")),
+        WorkersBench bench = new WorkersBench(work, manifest, Integer.parseInt(options.getOrDefault("tasks", "8")),
                 Integer.parseInt(options.getOrDefault("slices-per-task", "8")), Integer.parseInt(options.getOrDefault("chunks", "6")),
                 Integer.parseInt(options.getOrDefault("crops-per-chunk", "8")), threads,
-                Integer.parseInt(options.getOrDefault("detector-batch", "4")), Integer.parseInt(options.getOrDefault("classifier-batch", "16")));
+                Integer.parseInt(options.getOrDefault("detector-batch", "4")), Integer.parseInt(options.getOrDefault("classifier-batch", "16")),
+                options.get("prepare-threads"));
         bench.run();
     }
 
@@ -206,21 +251,30 @@ public final class WorkersBench {
         List<Double> bareRounds = new ArrayList<>();
         List<Double> kafkaRounds = new ArrayList<>();
         String model;
-        try (Worker worker = startWorker("detector", "org.lilnet.detector.DetectorMain", Map.of("consumer.group", group,
-                "batch.max.size", String.valueOf(detectorBatch), "worker.prepare.threads", "1", "blob.store.dir", blobs.root().toString()));
+        Map<String, String> detectorConfig = new java.util.HashMap<>(Map.of("consumer.group", group,
+                "batch.max.size", String.valueOf(detectorBatch), "blob.store.dir", blobs.root().toString()));
+        if (prepareThreads != null) {
+            detectorConfig.put("worker.prepare.threads", prepareThreads);
+        }
+        try (Worker worker = startWorker("detector", "org.lilnet.detector.DetectorMain", detectorConfig);
              InferenceRuntime runtime = InferenceRuntime.open(InferenceSettings.cpu(manifest, threads), EnumSet.of(ModelRole.DETECTOR))) {
             ModelSession session = runtime.session(ModelRole.DETECTOR);
             model = session.entry().name();
             List<DetectTask> warmUp = detectTasks("warm", 2, slices);
             produce(Topics.DETECT_TASKS, warmUp, t -> t.getSeriesInstanceUid() + "/" + t.getChunkIndex());
             awaitResults(Topics.DETECTIONS, SliceDetections::getTaskId, ids(warmUp, DetectTask::getTaskId), Duration.ofMinutes(5), worker);
-            alternate(() -> bareDetector(session, images, total), () -> {
+            CpuShare cpu = new CpuShare(worker);
+            CpuShare bareCpu = new CpuShare(worker);
+            double modelBefore = worker.metric("lilnet_worker_inference_seconds_sum");
+            alternate(() -> bareCpu.measure(() -> bareDetector(session, images, total)), () -> cpu.measure(() -> {
                 List<DetectTask> measured = detectTasks("run", tasks, slices);
                 long start = System.nanoTime();
                 produce(Topics.DETECT_TASKS, measured, t -> t.getSeriesInstanceUid() + "/" + t.getChunkIndex());
                 awaitResults(Topics.DETECTIONS, SliceDetections::getTaskId, ids(measured, DetectTask::getTaskId), Duration.ofMinutes(30), worker);
                 return total / ((System.nanoTime() - start) / 1e9);
-            }, bareRounds, kafkaRounds, "detector", "slices/s");
+            }), bareRounds, kafkaRounds, "detector", "slices/s");
+            System.out.println("[bench] detector " + cpu.describe("Kafka rounds", worker.metric("lilnet_worker_inference_seconds_sum") - modelBefore));
+            System.out.println("[bench] detector " + bareCpu.describe("bare rounds (the model runs in this benchmark)", Double.NaN));
             System.out.printf("[bench] inside the detector-worker the model took %.1f ms per slice (bare loop: %.1f ms); a transaction %.1f ms%n",
                     worker.modelMillisPerUnit("lilnet_worker_slices_total"), 1000 / bareRounds.stream().mapToDouble(Double::doubleValue).average().orElse(1),
                     worker.metric("lilnet_worker_commit_seconds_sum") * 1000 / worker.metric("lilnet_worker_commit_seconds_count"));
@@ -306,14 +360,19 @@ public final class WorkersBench {
             produce(Topics.DETECTIONS, warmUp, d -> d.getSeriesInstanceUid() + "/0");
             awaitResults(Topics.PREDICTIONS, org.lilnet.events.ChunkPredictions::getTaskId, ids(warmUp, SliceDetections::getTaskId),
                     Duration.ofMinutes(5), worker);
-            alternate(() -> bareClassifiers(runtime, crops, total), () -> {
+            CpuShare cpu = new CpuShare(worker);
+            CpuShare bareCpu = new CpuShare(worker);
+            double modelBefore = worker.metric("lilnet_worker_inference_seconds_sum");
+            alternate(() -> bareCpu.measure(() -> bareClassifiers(runtime, crops, total)), () -> cpu.measure(() -> {
                 List<SliceDetections> measured = detections("run", chunks, crops);
                 long start = System.nanoTime();
                 produce(Topics.DETECTIONS, measured, d -> d.getSeriesInstanceUid() + "/0");
                 awaitResults(Topics.PREDICTIONS, org.lilnet.events.ChunkPredictions::getTaskId, ids(measured, SliceDetections::getTaskId),
                         Duration.ofMinutes(30), worker);
                 return total / ((System.nanoTime() - start) / 1e9);
-            }, bareRounds, kafkaRounds, "classifier", "crops/s");
+            }), bareRounds, kafkaRounds, "classifier", "crops/s");
+            System.out.println("[bench] classifier " + cpu.describe("Kafka rounds", worker.metric("lilnet_worker_inference_seconds_sum") - modelBefore));
+            System.out.println("[bench] classifier " + bareCpu.describe("bare rounds (the models run in this benchmark)", Double.NaN));
             System.out.printf("[bench] inside the classifier-worker the three models took %.1f ms per crop (bare loop: %.1f ms); a transaction %.1f ms%n",
                     worker.modelMillisPerUnit("lilnet_worker_crops_total"), 1000 / bareRounds.stream().mapToDouble(Double::doubleValue).average().orElse(1),
                     worker.metric("lilnet_worker_commit_seconds_sum") * 1000 / worker.metric("lilnet_worker_commit_seconds_count"));
@@ -501,7 +560,7 @@ public final class WorkersBench {
                 if (System.nanoTime() > deadline || !worker.isAlive()) {
                     throw new IllegalStateException(missing.size() + " results missing on " + topic + "; worker log:\n" + worker.logTail(30));
                 }
-                for (ConsumerRecord<String, V> r : consumer.poll(Duration.ofMillis(20))) {
+                for (ConsumerRecord<String, V> r : consumer.poll(Duration.ofMillis(500))) {
                     missing.remove(taskId.apply(r.value()));
                 }
             }
