@@ -74,6 +74,16 @@ def copy_detector(source_manifest: str, manifest: str) -> dict:
     return entry
 
 
+REPOSITORY = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+
+
+def inside_source_tree(out: str) -> bool:
+    """True for a directory in this repository outside any build output (target/), where git would see 100 MB files."""
+    rel = os.path.relpath(os.path.abspath(out), REPOSITORY)
+    parts = rel.split(os.sep)
+    return not rel.startswith("..") and "target" not in parts
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", required=True, help="directory to write the ONNX files and manifest.json into")
@@ -87,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [r for r in roles if r not in ROLE_LABELS]
     if unknown:
         parser.error(f"unknown roles {unknown}; known: {sorted(ROLE_LABELS)}")
+    if inside_source_tree(args.out):
+        parser.error(f"{args.out} is inside the source tree: random-weight models (~100 MB each) must not be "
+                     f"committed; write them elsewhere (e.g. /tmp/lilnet-bench-models) or under a target/ directory")
     manifest = os.path.join(args.out, "manifest.json")
     try:
         for i, role in enumerate(roles):

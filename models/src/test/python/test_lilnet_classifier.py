@@ -14,7 +14,7 @@ import torchvision
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "tools")))
 import lilnet_classifier as L  # noqa: E402
 from export_manifest import ManifestError, put_entry, read_manifest, relative_file  # noqa: E402
-from make_random_classifiers import random_network  # noqa: E402
+from make_random_classifiers import REPOSITORY, inside_source_tree, random_network  # noqa: E402
 
 torch.set_num_threads(2)
 
@@ -202,6 +202,20 @@ class ManifestTest(unittest.TestCase):
                 put_entry(manifest, {"role": "bm"})
             with self.assertRaises(ManifestError):
                 read_manifest(manifest)
+
+
+class RandomClassifiersTest(unittest.TestCase):
+    def test_random_models_are_never_written_into_the_source_tree(self):
+        self.assertTrue(inside_source_tree(os.path.join(REPOSITORY, "models")))
+        self.assertTrue(inside_source_tree(REPOSITORY))
+        self.assertFalse(inside_source_tree(os.path.join(REPOSITORY, "models", "target", "bench")))
+        self.assertFalse(inside_source_tree(tempfile.gettempdir()))
+
+    def test_random_networks_are_seeded_and_batchnorm_is_not_the_identity(self):
+        a, b = random_network(2, seed=3), random_network(2, seed=3)
+        for k, v in a.state_dict().items():
+            self.assertTrue(torch.equal(v, b.state_dict()[k]), k)
+        self.assertFalse(torch.allclose(a.layer1[0].bn1.running_var, torch.ones(64)))
 
 
 if __name__ == "__main__":
