@@ -20,6 +20,8 @@ import numpy as np
 import onnx
 import torch
 
+torch.set_num_threads(2)  # the reference forward pass is the slow part of the fixture
+
 TOOLS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tools")
 sys.path.insert(0, os.path.abspath(TOOLS))
 from lilnet_classifier import INPUT_SIZE, load_classifier  # noqa: E402
