@@ -2,12 +2,14 @@
 """Cost stand-ins for the workers benchmark while the phantom-trained models are not there: ONNX models with the
 contract's shapes and a realistic amount of compute, random weights (our own code, nothing downloaded).
 
-  /usr/bin/python3 bench/src/main/python/make_cost_models.py OUT_DIR
+  /usr/bin/python3 bench/src/main/python/make_cost_models.py OUT_DIR [--detector-only]
 
 - detector: a YOLOv8-like convolutional network at 512 (stride-2 stages to P3/P4/P5 at strides 8, 16, 32, a 1x1
   head per level), output [B, 5, 5376]. The head's score is pushed far below the threshold, and the bright-cell rule
   of the test detector is added so that the benchmark's synthetic lesions are still found (a few crops per chunk).
-- bm, m, b: torchvision ResNet50 (random weights) with N logits: the backbone cost of the LiLNet classifiers.
+- bm, m, b: torchvision ResNet50 (random weights) with N logits: the backbone cost of the LiLNet classifiers. The
+  benchmark prefers the exporter's LiLNet-architecture classifiers (models/tools/make_random_classifiers.py) and asks
+  this script for the detector only.
 Writes OUT_DIR/manifest.json in the format of INTERFACES.md.
 """
 import hashlib
@@ -81,10 +83,10 @@ def entry(role, file, out_dir, size, out_shape, out_name, labels):
             "source": {"kind": "bench-cost-stand-in", "script": "bench/src/main/python/make_cost_models.py", "seed": 7}, "metrics": {}}
 
 
-def main(out_dir):
+def main(out_dir, detector_only=False):
     os.makedirs(out_dir, exist_ok=True)
     export(CostDetector(), 512, os.path.join(out_dir, "detector.onnx"), "output0")
-    labels = {"bm": ["benign", "malignant"], "m": ["HCC", "ICC", "MET"], "b": ["FNH", "HEM", "CYST"]}
+    labels = {} if detector_only else {"bm": ["benign", "malignant"], "m": ["HCC", "ICC", "MET"], "b": ["FNH", "HEM", "CYST"]}
     for role, names in labels.items():
         export(torchvision.models.resnet50(num_classes=len(names)), 224, os.path.join(out_dir, role + ".onnx"), "logits")
     manifest = {"manifestVersion": 1, "models": [entry("detector", "detector.onnx", out_dir, 512, [-1, 5, 5376], "output0", ["lesion"])]
@@ -94,4 +96,4 @@ def main(out_dir):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], "--detector-only" in sys.argv[2:])

@@ -78,8 +78,9 @@ import java.util.Set;
  *
  * <pre>bench/run-workers-bench [--manifest models/manifest.json] [--tasks 8] [--slices-per-task 8] [--chunks 6]
  *     [--crops-per-chunk 8] [--threads 2] [--prepare-threads N]</pre>
- * Without {@code --manifest} (and without {@code models/manifest.json}) it generates cost stand-ins with
- * {@code bench/src/main/python/make_cost_models.py} (Debian python3-torch).
+ * Without {@code --manifest} (and without {@code models/manifest.json}) it generates cost stand-ins: a detector with
+ * {@code bench/src/main/python/make_cost_models.py} and the exporter's LiLNet-architecture classifiers with
+ * {@code models/tools/make_random_classifiers.py} (random weights, Debian python3-torch).
  */
 public final class WorkersBench {
 
@@ -209,13 +210,22 @@ public final class WorkersBench {
         if (Files.exists(repo)) {
             return repo;
         }
+        Path detector = work.resolve("cost-detector");
+        System.out.println("[bench] no models/manifest.json: a cost stand-in detector (random weights, contract shapes) in " + detector
+                + " and the exporter's LiLNet-architecture classifiers (random weights)");
+        python("bench/src/main/python/make_cost_models.py", detector.toString(), "--detector-only");
         Path out = work.resolve("cost-models");
-        System.out.println("[bench] no models/manifest.json: generating cost stand-ins (random weights, contract shapes) in " + out);
-        Process p = new ProcessBuilder("/usr/bin/python3", "bench/src/main/python/make_cost_models.py", out.toString()).inheritIO().start();
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException("make_cost_models.py failed (needs Debian python3-torch, python3-torchvision)");
-        }
+        python("models/tools/make_random_classifiers.py", "--out", out.toString(), "--detector-from", detector.resolve("manifest.json").toString());
         return out.resolve("manifest.json");
+    }
+
+    private static void python(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("/usr/bin/python3"));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).inheritIO().start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed (needs Debian python3-torch, python3-torchvision, python3-onnx)");
+        }
     }
 
     private void run() throws Exception {
