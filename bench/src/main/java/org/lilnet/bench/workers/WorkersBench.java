@@ -270,7 +270,7 @@ public final class WorkersBench {
              InferenceRuntime runtime = InferenceRuntime.open(InferenceSettings.cpu(manifest, threads), EnumSet.of(ModelRole.DETECTOR))) {
             ModelSession session = runtime.session(ModelRole.DETECTOR);
             model = session.entry().name();
-            List<DetectTask> warmUp = detectTasks("warm", 2, slices);
+            List<DetectTask> warmUp = detectTasks("warm", 4, slices);   // the worker JIT-compiles reading, Avro and Kafka paths
             produce(Topics.DETECT_TASKS, warmUp, t -> t.getSeriesInstanceUid() + "/" + t.getChunkIndex());
             awaitResults(Topics.DETECTIONS, SliceDetections::getTaskId, ids(warmUp, DetectTask::getTaskId), Duration.ofMinutes(5), worker);
             CpuShare cpu = new CpuShare(worker);
@@ -366,7 +366,7 @@ public final class WorkersBench {
                 "batch.max.size", String.valueOf(classifierBatch), "blob.store.dir", blobs.root().toString()));
              InferenceRuntime runtime = InferenceRuntime.open(InferenceSettings.cpu(manifest, threads), ModelRole.CLASSIFIERS)) {
             model = runtime.session(ModelRole.BM).entry().name() + ", -m, -b";
-            List<SliceDetections> warmUp = detections("warm", 2, crops);
+            List<SliceDetections> warmUp = detections("warm", 3, crops);
             produce(Topics.DETECTIONS, warmUp, d -> d.getSeriesInstanceUid() + "/0");
             awaitResults(Topics.PREDICTIONS, org.lilnet.events.ChunkPredictions::getTaskId, ids(warmUp, SliceDetections::getTaskId),
                     Duration.ofMinutes(5), worker);
