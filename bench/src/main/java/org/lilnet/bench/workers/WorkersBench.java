@@ -531,7 +531,9 @@ public final class WorkersBench {
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         while (!Files.exists(process.log()) || !Files.readString(process.log()).contains(" started")) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
-                throw new IllegalStateException(name + " did not start:\n" + process.logTail(30));
+                String tail = process.logTail(30);
+                process.close();   // never leave a worker behind
+                throw new IllegalStateException(name + " did not start:\n" + tail);
             }
             Thread.sleep(200);
         }
