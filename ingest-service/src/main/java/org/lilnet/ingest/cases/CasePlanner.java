@@ -64,11 +64,14 @@ public final class CasePlanner {
             }
         }
 
+        // one injection per study: a series without ContrastBolusStartTime (often the non-contrast one) is timed
+        // against the study's
+        LocalTime studyContrastStart = mostCommon(records, InstanceRecord::contrastStart);
         List<SkippedSeries> skipped = new ArrayList<>();
         Map<Phase, List<Candidate>> byPhase = new HashMap<>();
         for (var e : bySeries.entrySet()) {
             List<InstanceRecord> slices = ordered(e.getValue());
-            SeriesFacts facts = facts(slices);
+            SeriesFacts facts = facts(slices, studyContrastStart);
             PhaseDecision decision = recognizer.recognize(facts);
             InstanceRecord first = slices.get(0);
             if (!decision.processed()) {
@@ -184,10 +187,11 @@ public final class CasePlanner {
         return out;
     }
 
-    private static SeriesFacts facts(List<InstanceRecord> slices) {
+    private static SeriesFacts facts(List<InstanceRecord> slices, LocalTime studyContrastStart) {
         LocalTime acquired = slices.stream().map(InstanceRecord::acquiredAt).filter(Objects::nonNull).min(Comparator.naturalOrder()).orElse(null);
+        LocalTime contrastStart = first(slices, InstanceRecord::contrastStart);
         return new SeriesFacts(mostCommon(slices, InstanceRecord::seriesDescription), mostCommon(slices, InstanceRecord::imageType),
-                first(slices, InstanceRecord::contrastAgent), first(slices, InstanceRecord::contrastStart), acquired);
+                first(slices, InstanceRecord::contrastAgent), contrastStart != null ? contrastStart : studyContrastStart, acquired);
     }
 
     /** Why the slices do not make one axial volume, or null. */

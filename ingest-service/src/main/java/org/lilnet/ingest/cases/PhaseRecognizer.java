@@ -76,10 +76,10 @@ public final class PhaseRecognizer {
                 "no contrast", "sans", "leer");
         ideograms(Category.NON_CONTRAST, "平扫", "平掃", "非增强", "未增强", "単純");
         words(Category.AP, "arterial", "art", "arterielle", "arteriell", "arteriel", "arteria", "ap", "hap", "lap", "eap",
-                "arterial phase", "late arterial", "early arterial");
+                "arterial phase", "late arterial", "early arterial", "a phase");
         ideograms(Category.AP, "动脉", "動脈");
         words(Category.PVP, "portal", "portalvenous", "portovenous", "porto venous", "venous", "venos", "venose", "pv", "pvp", "vp",
-                "ven", "portale", "portal venous");
+                "ven", "portale", "portal venous", "v phase", "pv phase", "p phase");
         ideograms(Category.PVP, "门脉", "门静脉", "静脉", "門脈", "靜脈", "静脈", "門靜脈");
         words(Category.CONTRAST, "c", "ce", "cect", "contrast", "enhanced", "kontrast", "km", "iv");
         ideograms(Category.CONTRAST, "增强", "造影");

@@ -47,6 +47,7 @@ class PhaseRecognizerTest {
                 row("HAP Liver 1.0 Br40", "", null, null, null, Phase.AP, "-", "arterial"),
                 row("ＡＲＴ　５ｍｍ", "", null, null, null, Phase.AP, "-", "arterial"),
                 row("動脈相 2mm", "", null, null, null, Phase.AP, "-", "arterial"),
+                row("A-phase 2.5", "", null, null, null, Phase.AP, "-", "arterial"),
                 // portal venous
                 row("PV", "", null, null, null, Phase.PVP, "-", "portal venous"),
                 row("Portal Venous", "", null, null, null, Phase.PVP, "-", "portal venous"),
@@ -107,6 +108,30 @@ class PhaseRecognizerTest {
         assertThat(decision.phase()).as(row.toString()).isEqualTo(row.phase());
         assertThat(decision.skipReason()).as(row.toString()).isEqualTo(row.skip().equals("-") ? null : row.skip());
         assertThat(decision.evidence()).as(row.toString()).containsIgnoringCase(row.evidence());
+    }
+
+    @org.junit.jupiter.api.Test
+    void agreesWithThePhantomGeneratorOnItsHeaderVariety() {
+        org.lilnet.phantom.PhantomGenerator generator = new org.lilnet.phantom.PhantomGenerator(org.lilnet.phantom.PhantomOptions.defaults());
+        LocalTime contrastStart = LocalTime.of(9, 30);
+        int series = 0;
+        for (int i = 0; i < 150; i++) {
+            for (var s : generator.truthOf(11, i).series()) {
+                // as the planner sees it: the study's contrast start when the series has none (the non-contrast series)
+                boolean timed = s.secondsAfterContrast() != null;
+                SeriesFacts facts = new SeriesFacts(s.description(), s.localizer() ? List.of("ORIGINAL", "PRIMARY", "LOCALIZER") : List.of(),
+                        s.contrastInHeader() ? "Iohexol" : null, timed ? contrastStart : null,
+                        timed ? contrastStart.plusNanos(Math.round(s.secondsAfterContrast() * 1e9)) : null);
+                PhaseDecision d = new PhaseRecognizer().recognize(facts);
+                if (s.localizer()) {
+                    assertThat(d.skipReason()).as("study %d %s", i, s.description()).isEqualTo("LOCALIZER");
+                } else {
+                    assertThat(d.phase()).as("study %d '%s' %s s", i, s.description(), s.secondsAfterContrast()).isEqualTo(Phase.valueOf(s.phase()));
+                }
+                series++;
+            }
+        }
+        assertThat(series).isGreaterThan(300);
     }
 
     @org.junit.jupiter.api.Test
