@@ -99,7 +99,7 @@ public final class Intake {
                 return finish(Verdict.refused(null, DicomStatus.OUT_OF_RESOURCES, "INSTANCE_TOO_LARGE",
                         "the instance has " + instance.size() + " bytes, more than ingest.max-instance-size"), instance, source);
             }
-            return finish(judge(instance, source), instance, source);
+            return finish(judge(instance, source, policy.decodeCompressed()), instance, source);
         } catch (IOException e) {
             // reading our own spool failed: nothing was stored, the sender may try again
             LOG.error("cannot read a received instance back from the spool ({}): {}", source.peer(), e.toString());
@@ -109,7 +109,7 @@ public final class Intake {
         }
     }
 
-    private Verdict judge(Spool.SpooledInstance instance, Source source) throws IOException {
+    private Verdict judge(Spool.SpooledInstance instance, Source source, boolean decode) throws IOException {
         DicomStructure.Result structure;
         try (InputStream in = instance.open()) {
             structure = DicomStructure.scan(in);
@@ -182,7 +182,7 @@ public final class Intake {
             return Verdict.notProcessed(header, "NO_GEOMETRY", "ImagePositionPatient/ImageOrientationPatient missing or invalid: the slice "
                     + "cannot be placed in its series; stored, not processed", true);
         }
-        if (policy.decodeCompressed() && TransferSyntaxes.isEncapsulated(ts)) {
+        if (decode && TransferSyntaxes.isEncapsulated(ts)) {
             try (InputStream in = instance.open()) {
                 PixelDataCheck.checkDecodes(in, header);
             } catch (DicomFormatException e) {
@@ -239,6 +239,18 @@ public final class Intake {
             deadLetter(v.reason(), v.detail() + " (from " + source.peer() + " over " + source.protocol() + ")", h, blobKey);
         }
         return result;
+    }
+
+    /**
+     * The case record of an instance already in the blob store (found by the start-up reconciliation): judged as on
+     * receipt, without decoding (it was checked when it came), not stored again; null when it was not a usable instance.
+     */
+    public InstanceRecord recordOfStored(Spool.SpooledInstance instance, String blobKey, long receivedAt) throws IOException {
+        Verdict v = judge(instance, new Source("reconcile", "the blob store", null, null, null), false);
+        if (v.outcome() == Outcome.REFUSED || v.header() == null) {
+            return null;
+        }
+        return InstanceRecord.of(v.header(), v.outcome(), v.reason(), v.detail(), blobKey, receivedAt);
     }
 
     /** Nothing could be kept: the sender must send again. */

@@ -153,18 +153,29 @@ public final class Spool {
         private final Path file;
         private final List<byte[]> blocks;
         private final int lastUsed;
+        private final boolean owned;
 
         SpooledInstance(long size, boolean overflowed, Path file, List<byte[]> blocks, int lastUsed) {
+            this(size, overflowed, file, blocks, lastUsed, true);
+        }
+
+        private SpooledInstance(long size, boolean overflowed, Path file, List<byte[]> blocks, int lastUsed, boolean owned) {
             this.size = size;
             this.overflowed = overflowed;
             this.file = file;
             this.blocks = blocks;
             this.lastUsed = lastUsed;
+            this.owned = owned;
         }
 
         /** For tests and tools: bytes already in hand. */
         public static SpooledInstance of(byte[] bytes) {
             return new SpooledInstance(bytes.length, false, null, List.of(bytes), bytes.length);
+        }
+
+        /** An existing file, read in place and left alone on close. */
+        public static SpooledInstance view(Path file) throws IOException {
+            return new SpooledInstance(Files.size(file), false, file, List.of(), 0, false);
         }
 
         public long size() {
@@ -192,7 +203,7 @@ public final class Spool {
 
         @Override
         public void close() throws IOException {
-            if (file != null) {
+            if (file != null && owned) {
                 Files.deleteIfExists(file);
             }
         }
