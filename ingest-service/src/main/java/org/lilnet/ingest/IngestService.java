@@ -54,9 +54,13 @@ public final class IngestService implements Service {
     private CaseOpener opener;
     private FileBlobStore blobs;
 
+    private volatile boolean started;
+
     public IngestService(ServiceContext context) {
         this.context = context;
         this.config = context.config();
+        // not ready until the listeners are up: /health answers before start() has finished
+        context.health().register("startup", () -> started ? Health.Check.up("started") : Health.Check.down("starting"));
     }
 
     @Override
@@ -107,6 +111,7 @@ public final class IngestService implements Service {
             stow.start();
         }
         registerHealth(cases);
+        started = true;
         LOG.info("ingest-service ready: DICOM {}@{}, STOW-RS {}, quiet period {}, {} slices per detect task, {} case(s) restored",
                 config.get(IngestConfig.AE_TITLE), scp.port(), stow == null ? "off" : "port " + stow.port(), config.get(IngestConfig.QUIET_PERIOD),
                 config.get(IngestConfig.CHUNK_SLICES), cases.size());

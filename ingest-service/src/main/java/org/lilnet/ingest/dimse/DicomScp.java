@@ -21,6 +21,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -167,6 +168,10 @@ public final class DicomScp implements AutoCloseable {
             Association association = AssociationFactory.createNewAssociation(new ReplaySocket(socket, request.bytes()), settings.aeTitle(),
                     settings.maxPduLength(), 0, 0, policy);
             count("accepted");
+            List<String> notAccepted = StoragePresentationContexts.takeNotAccepted();
+            if (!notAccepted.isEmpty()) {
+                LOG.warn("association from AE '{}' at {}: presentation contexts not accepted: {}", caller, host, String.join("; ", notAccepted));
+            }
             LOG.debug("association from AE '{}' at {} accepted", caller, host);
             while (true) {
                 handler = new StoreRequestHandler(spool);

@@ -37,9 +37,20 @@ final class StoragePresentationContexts implements PresentationContextSelectionP
         return ts != null && (ts.equals(DICOM_TRANSFER_SYNTAX_PREFIX) || ts.startsWith(DICOM_TRANSFER_SYNTAX_PREFIX + "."));
     }
 
+    /** What the last negotiation on this thread did not accept, for the association's log line. */
+    private static final ThreadLocal<List<String>> NOT_ACCEPTED = ThreadLocal.withInitial(java.util.ArrayList::new);
+
+    /** The presentation contexts the last negotiation on this thread did not accept, in words; clears the list. */
+    static List<String> takeNotAccepted() {
+        List<String> out = List.copyOf(NOT_ACCEPTED.get());
+        NOT_ACCEPTED.get().clear();
+        return out;
+    }
+
     @Override
     @SuppressWarnings({"rawtypes", "unchecked"})
     public LinkedList applyPresentationContextSelectionPolicy(LinkedList contexts, int associationNumber) {
+        NOT_ACCEPTED.get().clear();
         for (Object o : contexts) {
             PresentationContext pc = (PresentationContext) o;
             String abstractSyntax = pc.getAbstractSyntaxUID();
@@ -61,6 +72,10 @@ final class StoragePresentationContexts implements PresentationContextSelectionP
             if (chosen != null) {
                 pc.newTransferSyntaxUIDs();
                 pc.addTransferSyntaxUID(chosen);
+            } else {
+                NOT_ACCEPTED.get().add(org.lilnet.dicom.SopClasses.describe(abstractSyntax) + (result == ABSTRACT_SYNTAX_NOT_SUPPORTED
+                        ? " (not a storage SOP class)" : " in " + proposed.stream().map(TransferSyntaxes::describe)
+                        .collect(java.util.stream.Collectors.joining(", ")) + " (transfer syntax not supported: cannot be decoded here)"));
             }
             pc.setResultReason(result);
         }
