@@ -161,6 +161,39 @@ class IngestPhantomIT {
     }
 
     @Test
+    void aFolderWithADicomdirIsImportedWithLilnetIngest() throws Exception {
+        GeneratedStudy study = study(6);
+        // media as a CD would hold it: ISO 9660 names, a DICOMDIR made by dcmtk
+        Path media = ItPaths.newWorkDirectory("media-");
+        int n = 0;
+        for (Path f : study.allFiles()) {
+            Path target = media.resolve("S" + (n / 100)).resolve(String.format("IM%06d", n));
+            Files.createDirectories(target.getParent());
+            Files.copy(f, target);
+            n++;
+        }
+        List<String> dirs;
+        try (var list = Files.list(media)) {
+            dirs = list.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        List<String> mkdir = new ArrayList<>(List.of("dcmmkdir", "--recurse", "--invent", "+D", "DICOMDIR"));
+        mkdir.addAll(dirs);
+        Process p = new ProcessBuilder(mkdir).directory(media.toFile()).redirectErrorStream(true).start();
+        String mkdirOutput = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(mkdirOutput).isZero();
+
+        List<String> command = org.lilnet.stack.JavaCommand.main("org.lilnet.launcher.Lilnet").heap("256m")
+                .args("ingest", media.toString(), "--url", ingest.stowUrl(), "--token", TOKEN).build();
+        Process lilnet = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(lilnet.getInputStream().readAllBytes());
+        assertThat(lilnet.waitFor()).as(output).isZero();
+
+        assertThat(output).contains("(1 DICOMDIR)").contains("done: " + n + " stored, 0 stored but not processed, 0 refused, 0 skipped");
+        StudyArrived arrived = events.awaitStudy(study.truth().studyInstanceUid(), 1, WAIT);
+        assertCase(study, arrived, 1);
+    }
+
+    @Test
     void healthAndMetricsReportWhatHappened() throws Exception {
         // runs in any order with the others: send something of its own first
         GeneratedStudy study = study(5);
