@@ -74,9 +74,16 @@ public final class IngestService implements Service {
         var studySerde = EventSerdes.valueSerde(Topics.STUDIES, registry);
         var taskSerde = EventSerdes.valueSerde(Topics.DETECT_TASKS, registry);
         var letterSerde = EventSerdes.valueSerde(Topics.DEAD_LETTERS, registry);
-        deadLetters = new KafkaDeadLetters(KafkaSettings.producer(config, "ingest-" + id + "-dead-letters"), letterSerde.serializer());
-        emitter = new CaseEmitter(() -> KafkaSettings.transactionalProducer(config, "ingest-" + id + "-cases", "lilnet-ingest-" + id),
-                studySerde.serializer(), taskSerde.serializer());
+        var letterSettings = KafkaSettings.producer(config, "ingest-" + id + "-dead-letters");
+        // a send waits at most this long for the broker's metadata; the letter is queued again meanwhile
+        letterSettings.putIfAbsent(org.apache.kafka.clients.producer.ProducerConfig.MAX_BLOCK_MS_CONFIG, 5000);
+        deadLetters = new KafkaDeadLetters(letterSettings, letterSerde.serializer());
+        emitter = new CaseEmitter(() -> {
+            var settings = KafkaSettings.transactionalProducer(config, "ingest-" + id + "-cases", "lilnet-ingest-" + id);
+            // give up on an unreachable broker in seconds, not the default minute: the case is tried again later
+            settings.putIfAbsent(org.apache.kafka.clients.producer.ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
+            return settings;
+        }, studySerde.serializer(), taskSerde.serializer());
         emitter.start();
 
         blobs = new FileBlobStore(config.get(CommonKeys.BLOB_STORE_DIR));
@@ -136,8 +143,15 @@ public final class IngestService implements Service {
                 : Health.Check.down(blobs.root() + " is not writable"));
         health.register("kafka", () -> {
             String error = opener.lastError();
-            return error == null ? Health.Check.up(cases.pendingCount() + " case(s) waiting for their quiet period")
-                    : Health.Check.down("cases cannot be written: " + error);
+            String letters = deadLetters.waiting() == 0 && deadLetters.failures() == 0 ? ""
+                    : "; dead letters waiting " + deadLetters.waiting() + ", not written " + deadLetters.failures();
+            Duration stuck = opener.writingFor();
+            if (stuck.compareTo(Duration.ofSeconds(10)) > 0) {
+                return Health.Check.down("cases cannot be written (" + cases.pendingCount() + " waiting): a write has waited for the broker for "
+                        + stuck.toSeconds() + " s" + letters);
+            }
+            return error == null ? Health.Check.up(cases.pendingCount() + " case(s) waiting for their quiet period" + letters)
+                    : Health.Check.down("cases cannot be written (" + cases.pendingCount() + " waiting): " + error + letters);
         });
     }
 

@@ -29,6 +29,7 @@ public final class CaseOpener {
     private long backoff = 500;
     private volatile String lastError;
     private volatile long lastSuccessAt;
+    private volatile long writingSince;
 
     public CaseOpener(CaseRegistry cases, CasePlanner planner, Consumer<CasePlan> writer, Clock clock, MeterRegistry metrics) {
         this.cases = cases;
@@ -49,9 +50,11 @@ public final class CaseOpener {
         for (CaseSnapshot snapshot : cases.due()) {
             long openedAt = clock.millis();
             CasePlan plan = planner.plan(snapshot, openedAt);
+            writingSince = clock.millis();
             try {
                 writer.accept(plan);
             } catch (RuntimeException e) {
+                writingSince = 0;
                 lastError = e.toString();
                 retryAt = clock.millis() + backoff;
                 LOG.warn("case {} (revision {}) could not be written, retrying in {} ms: {}", snapshot.studyUid(), snapshot.revision(), backoff,
@@ -59,6 +62,7 @@ public final class CaseOpener {
                 backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
                 return opened;
             }
+            writingSince = 0;
             backoff = 500;
             lastError = null;
             lastSuccessAt = clock.millis();
@@ -90,6 +94,12 @@ public final class CaseOpener {
 
     public long lastSuccessAt() {
         return lastSuccessAt;
+    }
+
+    /** How long the write in progress has been waiting (zero when none is): a broker that does not answer. */
+    public java.time.Duration writingFor() {
+        long since = writingSince;
+        return since == 0 ? java.time.Duration.ZERO : java.time.Duration.ofMillis(clock.millis() - since);
     }
 
     static String phases(CasePlan plan) {

@@ -194,6 +194,61 @@ class IngestPhantomIT {
     }
 
     @Test
+    void aStudyThatAnnouncesItsInstanceCountOpensWithoutWaitingForTheQuietPeriod() throws Exception {
+        Path dir = ItPaths.newWorkDirectory("announced-");
+        String study = org.lilnet.dicom.DicomUids.random();
+        String series = org.lilnet.dicom.DicomUids.random();
+        List<Path> files = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            Path f = dir.resolve("IM" + i + ".dcm");
+            new org.lilnet.dicom.CtSliceWriter().study(study).series(series).description("ART 1.25mm").size(128, 128).z(i * 1.25)
+                    .instanceNumber(i + 1).numberOfStudyRelatedInstances(6).write(f);
+            files.add(f);
+        }
+
+        assertThat(Stow.post(ingest.stowUrl(), TOKEN, files).statusCode()).isEqualTo(200);
+        StudyArrived arrived = events.awaitStudy(study, 1, WAIT);
+
+        long waited = arrived.getOpenedAt().toEpochMilli() - arrived.getLastInstanceAt().toEpochMilli();
+        assertThat(waited).as("opened %d ms after the last instance; the quiet period is %d ms", waited, QUIET.toMillis())
+                .isLessThan(QUIET.toMillis() / 2);
+        assertThat(seriesInfo(arrived, Phase.AP).getSliceCount()).isEqualTo(6);
+    }
+
+    @Test
+    void aBrokerOutageDelaysCasesButLosesNothing() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(stack.brokerProcess() != null, "the broker is external: it cannot be stopped here");
+        GeneratedStudy study = study(7);
+        stack.stopBroker();
+        System.out.println("[it] broker stopped");
+        try {
+            Dcmtk.Result sent = Dcmtk.storescu("IT-SCANNER", ingest.dicomPort, study.allFiles(), 120);
+            assertThat(sent.exit()).as("storage does not need the broker: " + sent.output()).isZero();
+            String health = EventTap.await(() -> {
+                try {
+                    HttpResponse<String> h = ingest.get("/health");
+                    return h.statusCode() == 503 && h.body().contains("cases cannot be written") ? h.body() : null;
+                } catch (Exception e) {
+                    return null;
+                }
+            }, QUIET.plusSeconds(90), "/health DOWN while the broker is away");
+            System.out.println("[it] health while the broker is away: " + health);
+        } finally {
+            stack.restartBroker();
+            System.out.println("[it] broker restarted");
+        }
+        StudyArrived arrived = events.awaitStudy(study.truth().studyInstanceUid(), 1, Duration.ofMinutes(3));
+        assertCase(study, arrived, 1);
+        EventTap.await(() -> {
+            try {
+                return ingest.get("/health").statusCode() == 200 ? true : null;
+            } catch (Exception e) {
+                return null;
+            }
+        }, Duration.ofSeconds(60), "/health UP again");
+    }
+
+    @Test
     void healthAndMetricsReportWhatHappened() throws Exception {
         // runs in any order with the others: send something of its own first
         GeneratedStudy study = study(5);
