@@ -49,7 +49,7 @@ public final class IngestThroughputBench {
     private final HttpClient http = HttpClient.newHttpClient();
 
     private int slices = 1000;
-    private int associations = 4;
+    private int associations = 8;
     private Path work = Path.of("bench/target/ingest-bench").toAbsolutePath();
 
     public static void main(String[] args) throws Exception {

@@ -200,8 +200,16 @@ public final class Intake {
         String blobKey = null;
         if (v.outcome() != Outcome.REFUSED) {
             blobKey = "dicom/" + h.studyInstanceUid() + "/" + h.seriesInstanceUid() + "/" + h.sopInstanceUid() + ".dcm";
-            try (InputStream in = instance.open()) {
-                BlobStore.PutOutcome put = blobs.put(blobKey, in);
+            try {
+                byte[] bytes = instance.bytesIfInMemory();
+                BlobStore.PutOutcome put;
+                if (bytes != null) {
+                    put = blobs.put(blobKey, bytes);
+                } else {
+                    try (InputStream in = instance.open()) {
+                        put = blobs.put(blobKey, in);
+                    }
+                }
                 if (put == BlobStore.PutOutcome.STORED) {
                     metrics.stored(instance.size());
                 }

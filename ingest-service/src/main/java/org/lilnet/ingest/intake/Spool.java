@@ -186,6 +186,21 @@ public final class Spool {
             return overflowed;
         }
 
+        /** The bytes in one array when they are in memory (one write to the blob store), else null. */
+        public byte[] bytesIfInMemory() {
+            if (overflowed || file != null) {
+                return null;
+            }
+            byte[] out = new byte[(int) size];
+            int at = 0;
+            for (int i = 0; i < blocks.size(); i++) {
+                int n = i == blocks.size() - 1 ? lastUsed : blocks.get(i).length;
+                System.arraycopy(blocks.get(i), 0, out, at, n);
+                at += n;
+            }
+            return out;
+        }
+
         /** A fresh stream over the bytes (may be called several times). */
         public InputStream open() throws IOException {
             if (overflowed) {
