@@ -164,6 +164,8 @@ class IngestCorpusIT {
                 }
             }
             assertThat(ingest.log()).doesNotContain("Exception in thread");
+        } finally {
+            TopicCleanup.deleteWhatIngestWrote(stack);
         }
     }
 

@@ -73,6 +73,9 @@ class IngestPhantomIT {
         if (ingest != null) {
             ingest.close();
         }
+        if (stack != null) {
+            TopicCleanup.deleteWhatIngestWrote(stack);
+        }
     }
 
     static GeneratedStudy study(int index) throws Exception {
