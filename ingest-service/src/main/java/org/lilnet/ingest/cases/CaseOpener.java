@@ -2,7 +2,6 @@ package org.lilnet.ingest.cases;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.lilnet.events.SeriesInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,9 +99,5 @@ public final class CaseOpener {
     public java.time.Duration writingFor() {
         long since = writingSince;
         return since == 0 ? java.time.Duration.ZERO : java.time.Duration.ofMillis(clock.millis() - since);
-    }
-
-    static String phases(CasePlan plan) {
-        return plan.study().getSeries().stream().map(SeriesInfo::getPhase).map(Enum::name).collect(Collectors.joining("+"));
     }
 }

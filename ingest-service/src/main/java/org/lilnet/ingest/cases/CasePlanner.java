@@ -108,8 +108,6 @@ public final class CasePlanner {
         chosen.sort(Comparator.comparing((Candidate c) -> c.seriesNumber() == null ? Integer.MAX_VALUE : c.seriesNumber())
                 .thenComparing(Candidate::seriesUid));
 
-        InstanceRecord studyFacts = records.stream().filter(r -> r.outcome() == InstanceRecord.Outcome.PROCESSABLE).findFirst()
-                .orElse(records.isEmpty() ? null : records.get(0));
         List<SeriesInfo> series = new ArrayList<>();
         List<CasePlan.KeyedTask> tasks = new ArrayList<>();
         int expectedChunks = 0;
@@ -166,7 +164,7 @@ public final class CasePlanner {
                 .setPatientId(first(records, InstanceRecord::patientId))
                 .setStudyInstanceUid(snapshot.studyUid())
                 .setAccessionNumber(first(records, InstanceRecord::accessionNumber))
-                .setStudyDate(studyFacts == null ? null : first(records, InstanceRecord::studyDate))
+                .setStudyDate(first(records, InstanceRecord::studyDate))
                 .setSeries(series)
                 .setSkippedSeries(skipped)
                 .setRefusedInstances(refused)

@@ -1,7 +1,6 @@
 package org.lilnet.ingest.dimse;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 
 /**
  * DIMSE command sets we send (PS3.7 9.3): group 0000, implicit VR little endian, with the group length first.
@@ -80,9 +79,5 @@ final class CommandSet {
         out.write(group.length >>> 24 & 0xFF);
         out.writeBytes(group);
         return out.toByteArray();
-    }
-
-    static String ascii(byte[] b) {
-        return new String(b, StandardCharsets.US_ASCII);
     }
 }

@@ -17,8 +17,6 @@ public final class DicomStatus {
     public static final int CANNOT_UNDERSTAND = 0xC000;
     /** STOW-RS: referenced transfer syntax not supported. */
     public static final int TRANSFER_SYNTAX_NOT_SUPPORTED = 0xC122;
-    /** STOW-RS: processing failure. */
-    public static final int PROCESSING_FAILURE = 0x0110;
 
     public static boolean isFailure(int status) {
         return status != SUCCESS && (status & 0xF000) != 0xB000;
