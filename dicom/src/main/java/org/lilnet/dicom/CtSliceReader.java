@@ -14,8 +14,8 @@ import java.nio.file.Path;
 
 /**
  * Reads a CT Image Storage file into a {@link CtSlice}. PixelMed decodes the pixel data while reading
- * (uncompressed, deflate, RLE, JPEG lossless through pixelmed-imageio, JPEG 2000 through jai-imageio); anything
- * else is refused with a reason code.
+ * (uncompressed, deflate, RLE, JPEG lossless through pixelmed-imageio, JPEG 2000 through jai-imageio, 8-bit JPEG
+ * baseline through the JDK); anything else is refused with a reason code ({@link TransferSyntaxes#DECODABLE}).
  */
 public final class CtSliceReader {
 
@@ -23,19 +23,33 @@ public final class CtSliceReader {
     }
 
     public static CtSlice read(Path file) throws IOException, DicomFormatException {
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(file))) {
+        try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 64 * 1024)) {
             return read(in);
         }
     }
 
     public static CtSlice read(InputStream in) throws IOException, DicomFormatException {
         AttributeList list = new AttributeList();
+        DicomHeaderReader.PixelDataSeen pixelData = new DicomHeaderReader.PixelDataSeen(list, false);
         try {
-            list.read(new com.pixelmed.dicom.DicomInputStream(in));
-        } catch (DicomException e) {
-            throw new DicomFormatException("UNREADABLE_DICOM", "not a readable DICOM file: " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            throw new DicomFormatException("UNREADABLE_DICOM", "not a readable DICOM file: " + e, e);
+            list.read(new com.pixelmed.dicom.DicomInputStream(in), pixelData);
+        } catch (DicomException | IOException | RuntimeException e) {
+            String ts = DicomHeaderReader.text(list, TagFromName.TransferSyntaxUID);
+            if (ts != null && TransferSyntaxes.isEncapsulated(ts) && !TransferSyntaxes.isDecodable(ts)) {
+                throw new DicomFormatException("UNSUPPORTED_TRANSFER_SYNTAX", "pixel data in " + TransferSyntaxes.describe(ts)
+                        + " cannot be decoded here", e);
+            }
+            if (pixelData.seen) {
+                throw new DicomFormatException("PIXEL_DATA_UNREADABLE", "pixel data could not be decoded: "
+                        + DicomHeaderReader.message(e), e);
+            }
+            throw new DicomFormatException("UNREADABLE_DICOM", "not a readable DICOM file: " + DicomHeaderReader.message(e), e);
+        }
+        if (list.getPixelData() == null && pixelData.seen) {
+            // PixelMed logs and drops pixel data it cannot read (truncated, corrupt, or a codec that returned nothing)
+            String ts = DicomHeaderReader.text(list, TagFromName.TransferSyntaxUID);
+            throw new DicomFormatException(ts != null && !TransferSyntaxes.isDecodable(ts) ? "UNSUPPORTED_TRANSFER_SYNTAX" : "PIXEL_DATA_UNREADABLE",
+                    "the pixel data (" + TransferSyntaxes.describe(ts) + ") could not be read or decoded: truncated, corrupt or unsupported");
         }
         return fromAttributes(list);
     }
@@ -51,16 +65,19 @@ public final class CtSliceReader {
         int rows = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Rows, 0);
         int columns = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.Columns, 0);
         int bitsAllocated = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.BitsAllocated, 0);
+        int samplesPerPixel = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.SamplesPerPixel, 1);
+        boolean signed = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.PixelRepresentation, 0) == 1;
         Attribute pixelData = list.getPixelData();
         if (pixelData == null) {
             throw new DicomFormatException("NO_PIXEL_DATA", "the file has no pixel data");
         }
-        if (bitsAllocated != 16) {
-            throw new DicomFormatException("UNSUPPORTED_PIXEL_FORMAT", "BitsAllocated " + bitsAllocated + " (CT slices are 16-bit)");
+        if ((bitsAllocated != 16 && bitsAllocated != 8) || samplesPerPixel != 1) {
+            throw new DicomFormatException("UNSUPPORTED_PIXEL_FORMAT", "BitsAllocated " + bitsAllocated + ", SamplesPerPixel "
+                    + samplesPerPixel + " (CT slices are 16-bit, or 8-bit after lossy JPEG, single sample)");
         }
         short[] stored;
         try {
-            stored = pixelData.getShortValues();
+            stored = bitsAllocated == 16 ? pixelData.getShortValues() : widen(pixelData.getByteValues(), signed);
         } catch (DicomException e) {
             throw new DicomFormatException("PIXEL_DATA_UNREADABLE", "pixel data could not be decoded: " + e.getMessage(), e);
         }
@@ -81,11 +98,23 @@ public final class CtSliceReader {
                 ? new SliceGeometry(position, orientation) : SliceGeometry.UNKNOWN;
         double slope = Attribute.getSingleDoubleValueOrDefault(list, TagFromName.RescaleSlope, 1.0);
         double intercept = Attribute.getSingleDoubleValueOrDefault(list, TagFromName.RescaleIntercept, 0.0);
-        boolean signed = Attribute.getSingleIntegerValueOrDefault(list, TagFromName.PixelRepresentation, 0) == 1;
         return new CtSlice(
                 Attribute.getSingleStringValueOrEmptyString(list, TagFromName.StudyInstanceUID),
                 Attribute.getSingleStringValueOrEmptyString(list, TagFromName.SeriesInstanceUID),
                 Attribute.getSingleStringValueOrEmptyString(list, TagFromName.SOPInstanceUID),
-                rows, columns, spacing[0], spacing[1], geometry, slope == 0 ? 1.0 : slope, intercept, signed, stored);
+                rows, columns, spacing[0], spacing[1], geometry, slope == 0 ? 1.0 : slope, intercept, signed,
+                stored);
+    }
+
+    /** 8-bit samples as 16-bit stored values (unsigned unless PixelRepresentation says signed). */
+    private static short[] widen(byte[] bytes, boolean signed) {
+        if (bytes == null) {
+            return null;
+        }
+        short[] out = new short[bytes.length];
+        for (int i = 0; i < bytes.length; i++) {
+            out[i] = (short) (signed ? bytes[i] : bytes[i] & 0xFF);
+        }
+        return out;
     }
 }
