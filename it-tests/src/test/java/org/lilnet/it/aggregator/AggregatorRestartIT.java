@@ -64,7 +64,7 @@ class AggregatorRestartIT {
 
     private static final Duration COMMIT_INTERVAL = Duration.ofSeconds(3);
 
-    private final LocalStack stack = ItStack.get();
+    private final LocalStack stack = ItStack.fresh();
     private final RegistryAccess registry = RegistryAccess.of(stack.registryUrl());
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     private final List<ChildProcess> started = new ArrayList<>();

@@ -68,7 +68,7 @@ class ExportedMetricsIT {
 
     @Test
     void manifestsUseOnlySeriesTheServicesExport() throws Exception {
-        LocalStack stack = ItStack.get();
+        LocalStack stack = ItStack.fresh();
         Path work = ItPaths.newWorkDirectory("exported-metrics-");
         Path blobs = work.resolve("blobs");
         Path manifest = TestModels.copyTo(work.resolve("models"));

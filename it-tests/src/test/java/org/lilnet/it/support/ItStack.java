@@ -19,6 +19,13 @@ public final class ItStack {
     private ItStack() {
     }
 
+    /** The stack with every catalog topic emptied: for tests that run pipeline services or read topics from the start. */
+    public static synchronized LocalStack fresh() {
+        LocalStack shared = get();
+        PipelineTopics.empty(shared);
+        return shared;
+    }
+
     public static synchronized LocalStack get() {
         if (stack == null) {
             // a fresh stack per run: no topics, offsets or schemas left from an earlier run

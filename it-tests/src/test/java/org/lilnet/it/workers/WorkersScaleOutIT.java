@@ -55,7 +55,7 @@ class WorkersScaleOutIT {
     private static final int FAILING_TASK = 7;
     private static final Duration START = Duration.ofSeconds(120);
 
-    private final LocalStack stack = ItStack.get();
+    private final LocalStack stack = ItStack.fresh();
     private final RegistryAccess registry = RegistryAccess.of(stack.registryUrl());
 
     @Test

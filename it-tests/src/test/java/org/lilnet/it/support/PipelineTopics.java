@@ -1,4 +1,4 @@
-package org.lilnet.it.ingest;
+package org.lilnet.it.support;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -15,17 +15,18 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The run's broker is shared by every integration test: the events the ingest tests wrote (StudyArrived, DetectTasks,
- * dead letters) are deleted when they finish, so that a later test reading a topic from its start (the aggregator's)
- * does not find cases it did not make.
+ * The run's broker is shared by every integration test. A test that starts pipeline services or reads a topic from
+ * its start begins with the catalog's topics emptied (their records deleted up to the current end), so that it never
+ * finds cases, tasks or deliberately bad records another test left behind.
  */
-final class TopicCleanup {
+public final class PipelineTopics {
 
-    private TopicCleanup() {
+    private PipelineTopics() {
     }
 
-    static void deleteWhatIngestWrote(LocalStack stack) {
-        List<Topic<?>> topics = List.of(Topics.STUDIES, Topics.DETECT_TASKS, Topics.DEAD_LETTERS);
+    /** Deletes every record of every catalog topic (the topics stay; offsets go on from where they were). */
+    public static void empty(LocalStack stack) {
+        List<Topic<?>> topics = Topics.ALL;
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             for (var description : admin.describeTopics(topics.stream().map(Topic::name).toList()).allTopicNames().get(30, TimeUnit.SECONDS).values()) {
@@ -35,9 +36,9 @@ final class TopicCleanup {
             admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS)
                     .forEach((tp, info) -> delete.put(tp, RecordsToDelete.beforeOffset(info.offset())));
             admin.deleteRecords(delete).all().get(30, TimeUnit.SECONDS);
-            System.out.println("[it] records of " + topics + " deleted (ingest tests done)");
+            System.out.println("[it] pipeline topics emptied");
         } catch (Exception e) {
-            System.out.println("[it] could not delete the ingest tests' records: " + e);
+            throw new IllegalStateException("could not empty the pipeline topics", e);
         }
     }
 }
