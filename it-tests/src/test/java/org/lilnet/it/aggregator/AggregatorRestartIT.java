@@ -28,28 +28,20 @@ import org.lilnet.events.StudyArrived;
 import org.lilnet.events.WindowSetting;
 import org.lilnet.it.support.ItPaths;
 import org.lilnet.it.support.ItStack;
-import org.lilnet.stack.ChildProcess;
-import org.lilnet.stack.FreePorts;
-import org.lilnet.stack.JavaCommand;
+import org.lilnet.stack.ServiceProcess;
 import org.lilnet.stack.LocalStack;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -66,37 +58,31 @@ class AggregatorRestartIT {
 
     private final LocalStack stack = ItStack.fresh();
     private final RegistryAccess registry = RegistryAccess.of(stack.registryUrl());
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
-    private final List<ChildProcess> started = new ArrayList<>();
+    private Map<String, String> settings;
     private Path work;
-    private Path configFile;
-    private int httpPort;
+    private ServiceProcess aggregator;
 
     @AfterEach
     void stopEverything() {
-        started.forEach(ChildProcess::close);
+        if (aggregator != null) {
+            aggregator.close();
+        }
     }
 
     @Test
     void aKilledAggregatorResumesAndEmitsExactlyOneCorrectDiagnosisPerVersion() throws Exception {
         work = ItPaths.newWorkDirectory("aggregator-");
-        httpPort = FreePorts.allocate(1)[0];
-        configFile = work.resolve("aggregator.properties");
-        Files.createDirectories(work.resolve("tmp"));
-        Files.writeString(configFile, String.join("\n",
-                "kafka.bootstrap.servers=" + stack.bootstrapServers(),
-                "registry.url=" + stack.registryUrl(),
-                "http.host=127.0.0.1",
-                "http.port=" + httpPort,
-                "instance.id=it-aggregator",
-                "aggregator.application.id=it-aggregator-" + System.nanoTime(),
-                "aggregator.state.dir=" + work.resolve("state"),
-                // a long commit interval keeps the transaction open long enough to kill the process inside it
-                "aggregator.commit.interval=" + COMMIT_INTERVAL.toMillis() + "ms",
-                // a killed member leaves the group quickly
-                "kafka.session.timeout.ms=6000",
-                "kafka.heartbeat.interval.ms=1000",
-                ""));
+        settings = new LinkedHashMap<>();
+        settings.put("kafka.bootstrap.servers", stack.bootstrapServers());
+        settings.put("registry.url", stack.registryUrl());
+        settings.put("instance.id", "it-aggregator");
+        settings.put("aggregator.application.id", "it-aggregator-" + System.nanoTime());
+        settings.put("aggregator.state.dir", work.resolve("state").toString());
+        // a long commit interval keeps the transaction open long enough to kill the process inside it
+        settings.put("aggregator.commit.interval", COMMIT_INTERVAL.toMillis() + "ms");
+        // a killed member leaves the group quickly
+        settings.put("kafka.session.timeout.ms", "6000");
+        settings.put("kafka.heartbeat.interval.ms", "1000");
 
         String caseId = "2.25." + Math.abs(ThreadLocalRandom.current().nextLong());
         SeriesInfo ap = series(caseId + ".3", Phase.AP, 48, 3);
@@ -113,7 +99,7 @@ class AggregatorRestartIT {
             Function<ChunkPredictions, ProducerRecord<String, byte[]>> chunk = c ->
                     new ProducerRecord<>(Topics.PREDICTIONS.name(), c.getCaseId(), chunkSerde.serializer().serialize(Topics.PREDICTIONS.name(), c));
 
-            ChildProcess first = startAggregator();
+            ServiceProcess first = startAggregator();
             producer.send(study.apply(study(caseId, 1, ap, pvp))).get();
             for (int i = 0; i < 3; i++) {
                 producer.send(chunk.apply(revision1.get(i))).get();
@@ -128,7 +114,7 @@ class AggregatorRestartIT {
             producer.send(chunk.apply(revision1.get(4))).get();
             producer.send(chunk.apply(revision1.get(1))).get();
 
-            ChildProcess second = startAggregator();
+            ServiceProcess second = startAggregator();
             awaitMetric("lilnet_aggregator_inputs_total", "outcome=\"chunk_accepted\"", 2, second);
             producer.send(chunk.apply(revision1.get(5))).get();
             awaitMetric("lilnet_aggregator_diagnoses_total", "status=\"COMPLETE\"", 1, second);
@@ -142,7 +128,7 @@ class AggregatorRestartIT {
                     .as("after the first restart only the chunks it had not seen are accepted: the state was restored").isEqualTo(3);
             assertThat(metric(secondMetrics, "lilnet_aggregator_inputs_total", "outcome=\"chunk_duplicate\"")).isEqualTo(1);
 
-            ChildProcess third = startAggregator();
+            ServiceProcess third = startAggregator();
             Diagnosis v1 = awaitDiagnoses(caseId, 1).get(0);
             assertCorrectFirstVersion(v1, revision1, ap, pvp);
             String thirdMetrics = scrape();
@@ -203,9 +189,8 @@ class AggregatorRestartIT {
         assertThat(d.getTimingsMillis().get("detect.inference")).isEqualTo(6 * 100L);
     }
 
-    private void assertHealthAndMetrics(ChildProcess aggregator, int diagnosesHere) throws Exception {
-        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/health")).build(),
-                HttpResponse.BodyHandlers.ofString());
+    private void assertHealthAndMetrics(ServiceProcess aggregator, int diagnosesHere) throws Exception {
+        HttpResponse<String> health = aggregator.get("/health");
         assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
         assertThat(health.body()).contains("\"kafka-streams\":{\"status\":\"UP\",\"detail\":\"Kafka Streams RUNNING\"}")
                 .contains("0 open cases");
@@ -220,40 +205,23 @@ class AggregatorRestartIT {
 
     // ---- the aggregator process --------------------------------------------------------------------------------------
 
-    private ChildProcess startAggregator() throws Exception {
-        List<String> command = JavaCommand.main("org.lilnet.aggregator.AggregatorMain").heap("256m")
-                .jvmOption("-XX:+UseSerialGC").property("java.io.tmpdir", work.resolve("tmp").toString())
-                .args("--config", configFile.toString()).build();
-        ChildProcess process = ChildProcess.start("aggregator", command, work, work.resolve("aggregator.log"), Map.of());
-        started.add(process);
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new AssertionError("the aggregator exited:\n" + process.logTail(40));
-            }
-            try {
-                HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/health"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-                if (health.body().contains("Kafka Streams RUNNING")) {
-                    System.out.println("[it] aggregator running (pid " + process.pid() + ")");
-                    return process;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("the aggregator did not reach RUNNING within 120 s:\n" + process.logTail(40));
+    /** Starts the aggregator (again, with the same configuration and state directory) and waits until Kafka Streams runs. */
+    private ServiceProcess startAggregator() throws Exception {
+        aggregator = aggregator == null
+                ? ServiceProcess.start("aggregator", "org.lilnet.aggregator.AggregatorMain", settings, work, "256m")
+                : aggregator.restart();
+        aggregator.awaitHealth(h -> h.body().contains("Kafka Streams RUNNING"), "running", Duration.ofSeconds(120));
+        System.out.println("[it] aggregator running (pid " + aggregator.process().pid() + ")");
+        return aggregator;
     }
 
     private String lastMetrics = "";
 
-    private String scrape() throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+    private String scrape() {
+        return aggregator.metricsText();
     }
 
-    private void awaitMetric(String name, String label, double atLeast, ChildProcess process) throws Exception {
+    private void awaitMetric(String name, String label, double atLeast, ServiceProcess process) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
             lastMetrics = scrape();
@@ -265,16 +233,8 @@ class AggregatorRestartIT {
         throw new AssertionError(name + "{" + label + "} did not reach " + atLeast + ":\n" + process.logTail(40));
     }
 
-    /** Sum of the samples of a metric whose labels contain {@code label}. */
     private static double metric(String scrape, String name, String label) {
-        double sum = 0;
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*\\})? (\\S+)$").matcher(scrape);
-        while (m.find()) {
-            if (label.isEmpty() || (m.group(1) != null && m.group(1).contains(label))) {
-                sum += Double.parseDouble(m.group(2));
-            }
-        }
-        return sum;
+        return ServiceProcess.metric(scrape, name, label);
     }
 
     // ---- reading the diagnoses ---------------------------------------------------------------------------------------

@@ -18,14 +18,12 @@ import org.lilnet.launcher.ServiceCatalog.ServiceEntry;
 import org.lilnet.phantom.GeneratedStudy;
 import org.lilnet.phantom.PhantomGenerator;
 import org.lilnet.phantom.PhantomOptions;
-import org.lilnet.stack.ChildProcess;
 import org.lilnet.stack.FreePorts;
-import org.lilnet.stack.JavaCommand;
+import org.lilnet.stack.ServiceProcess;
 import org.lilnet.stack.LocalStack;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.Writer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,12 +36,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -59,11 +54,11 @@ class ExportedMetricsIT {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
-    private final List<ChildProcess> started = new ArrayList<>();
+    private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
 
     @AfterEach
     void stopServices() {
-        started.forEach(p -> p.stop(Duration.ofSeconds(20)));
+        services.values().forEach(p -> p.stop(Duration.ofSeconds(20)));
     }
 
     @Test
@@ -72,38 +67,37 @@ class ExportedMetricsIT {
         Path work = ItPaths.newWorkDirectory("exported-metrics-");
         Path blobs = work.resolve("blobs");
         Path manifest = TestModels.copyTo(work.resolve("models"));
-        int[] ports = FreePorts.allocate(6);
-        Map<String, Integer> httpPorts = new LinkedHashMap<>();
+        int[] ports = FreePorts.allocate(2);
 
         Map<String, String> common = Map.of("kafka.bootstrap.servers", stack.bootstrapServers(), "registry.url", stack.registryUrl());
-        start(work, ServiceCatalog.AGGREGATOR, ports[0], httpPorts, common, Map.of(
+        start(work, ServiceCatalog.AGGREGATOR, common, Map.of(
                 "aggregator.state.dir", work.resolve("aggregator").toString(),
                 "aggregator.single-phase.grace", "1s"));
         for (ServiceEntry worker : List.of(ServiceCatalog.DETECTOR, ServiceCatalog.CLASSIFIER)) {
-            start(work, worker, worker == ServiceCatalog.DETECTOR ? ports[1] : ports[2], httpPorts, common, Map.of(
+            start(work, worker, common, Map.of(
                     "blob.store.dir", blobs.toString(),
                     "models.manifest", manifest.toString(),
                     "temp.dir", work.resolve("tmp-" + worker.name()).toString()));
         }
-        start(work, ServiceCatalog.INGEST, ports[3], httpPorts, common, Map.of(
+        start(work, ServiceCatalog.INGEST, common, Map.of(
                 "blob.store.dir", blobs.toString(),
-                "dicom.port", String.valueOf(ports[4]),
-                "dicomweb.port", String.valueOf(ports[5]),
+                "dicom.port", String.valueOf(ports[0]),
+                "dicomweb.port", String.valueOf(ports[1]),
                 "ingest.quiet-period", "1s",
                 "ingest.state.dir", work.resolve("ingest/state").toString(),
                 "ingest.spool.dir", work.resolve("ingest/spool").toString()));
-        for (ServiceEntry service : ServiceCatalog.ALL) {
-            awaitHealthy(service, httpPorts.get(service.name()));
+        for (ServiceProcess service : services.values()) {
+            service.awaitHealthy(Duration.ofMinutes(2));
         }
 
         // one small two-phase study over STOW-RS, and a part that is no DICOM at all (refused)
         GeneratedStudy study = new PhantomGenerator(PhantomOptions.defaults().withSlicesPerSeries(6))
                 .generate(1, 11L, work.resolve("studies")).get(0);
-        HttpResponse<String> stow = stow("http://127.0.0.1:" + ports[5] + "/studies", study.allFiles(),
+        HttpResponse<String> stow = stow("http://127.0.0.1:" + ports[1] + "/studies", study.allFiles(),
                 "this is not a DICOM file".getBytes(StandardCharsets.US_ASCII));
         assertThat(stow.statusCode()).as(stow.body()).isIn(200, 202);
         // the same study's first slice over DICOM C-STORE (dcmtk's storescu, as a PACS would send it)
-        Process storescu = new ProcessBuilder("storescu", "-aec", "LILNET", "127.0.0.1", String.valueOf(ports[4]),
+        Process storescu = new ProcessBuilder("storescu", "-aec", "LILNET", "127.0.0.1", String.valueOf(ports[0]),
                 study.allFiles().get(0).toString()).redirectErrorStream(true).start();
         assertThat(storescu.waitFor()).as(new String(storescu.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
         // a record on the predictions topic that is not an event: the aggregator dead-letters it
@@ -113,10 +107,10 @@ class ExportedMetricsIT {
                     "garbage".getBytes(StandardCharsets.UTF_8))).get();
         }
 
-        int aggregatorPort = httpPorts.get(ServiceCatalog.AGGREGATOR.name());
+        ServiceProcess aggregator = services.get(ServiceCatalog.AGGREGATOR.name());
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (sum(scrape(aggregatorPort), "lilnet_aggregator_diagnoses_total") < 1
-                || sum(scrape(aggregatorPort), "lilnet_aggregator_dead_letters_total") < 1) {
+        while (aggregator.metric("lilnet_aggregator_diagnoses_total", "") < 1
+                || aggregator.metric("lilnet_aggregator_dead_letters_total", "") < 1) {
             assertThat(System.nanoTime()).as("a diagnosis and a dead letter at the aggregator within 3 minutes; logs in " + work)
                     .isLessThan(deadline);
             Thread.sleep(500);
@@ -124,7 +118,7 @@ class ExportedMetricsIT {
 
         Map<String, Map<String, Set<String>>> live = new TreeMap<>();
         for (ServiceEntry service : ServiceCatalog.ALL) {
-            live.put(service.name(), ExportedMetrics.parseExposition(scrape(httpPorts.get(service.name()))));
+            live.put(service.name(), ExportedMetrics.parseExposition(services.get(service.name()).metricsText()));
         }
         Path root = ItPaths.repoRoot();
         if (Boolean.getBoolean("lilnet.metrics.record")) {
@@ -147,59 +141,11 @@ class ExportedMetricsIT {
         }
     }
 
-    private void start(Path work, ServiceEntry service, int httpPort, Map<String, Integer> httpPorts, Map<String, String> common,
-                       Map<String, String> own) throws IOException {
-        Properties properties = new Properties();
-        properties.putAll(common);
-        properties.putAll(own);
-        properties.setProperty("http.port", String.valueOf(httpPort));
-        properties.setProperty("instance.id", service.name() + "-it");
-        Path file = work.resolve(service.name() + ".properties");
-        try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            properties.store(out, service.name());
-        }
-        Path tmp = Files.createDirectories(work.resolve("tmp-" + service.name()));
-        List<String> command = JavaCommand.main(service.mainClass()).heap(service.heap()).jvmOption("-XX:+UseSerialGC")
-                .property("java.io.tmpdir", tmp.toString()).args("--config", file.toString()).build();
-        started.add(ChildProcess.start(service.name(), command, work, work.resolve("logs").resolve(service.name() + ".log"), Map.of()));
-        httpPorts.put(service.name(), httpPort);
-    }
-
-    private void awaitHealthy(ServiceEntry service, int port) throws Exception {
-        ChildProcess process = started.stream().filter(p -> p.name().equals(service.name())).findFirst().orElseThrow();
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(service.name() + " exited:\n" + process.logTail(40));
-            }
-            if (get(port, "/health").statusCode() == 200) {
-                return;
-            }
-            Thread.sleep(250);
-        }
-        throw new IllegalStateException(service.name() + " not healthy within 2 minutes:\n" + process.logTail(40));
-    }
-
-    private static String scrape(int port) throws Exception {
-        return get(port, "/metrics").body();
-    }
-
-    private static HttpResponse<String> get(int port, String path) throws InterruptedException {
-        try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            return new Unreachable();
-        }
-    }
-
-    private static double sum(String exposition, String sample) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(sample) + "(\\{[^}]*})?\\s+(\\S+)$").matcher(exposition);
-        double total = 0;
-        while (m.find()) {
-            total += Double.parseDouble(m.group(2));
-        }
-        return total;
+    private void start(Path work, ServiceEntry service, Map<String, String> common, Map<String, String> own) throws IOException {
+        Map<String, String> settings = new LinkedHashMap<>(common);
+        settings.putAll(own);
+        settings.put("instance.id", service.name() + "-it");
+        services.put(service.name(), ServiceProcess.start(service.name(), service.mainClass(), settings, work, service.heap()));
     }
 
     private static HttpResponse<String> stow(String url, List<Path> files, byte[] junk) throws IOException, InterruptedException {
@@ -220,17 +166,5 @@ class ExportedMetricsIT {
                 .header("Content-Type", "multipart/related; type=\"application/dicom\"; boundary=" + boundary)
                 .header("Accept", "application/dicom+json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** No answer (not listening yet). */
-    private static final class Unreachable implements HttpResponse<String> {
-        @Override public int statusCode() { return -1; }
-        @Override public HttpRequest request() { return null; }
-        @Override public java.util.Optional<HttpResponse<String>> previousResponse() { return java.util.Optional.empty(); }
-        @Override public java.net.http.HttpHeaders headers() { return java.net.http.HttpHeaders.of(Map.of(), (a, b) -> true); }
-        @Override public String body() { return ""; }
-        @Override public java.util.Optional<javax.net.ssl.SSLSession> sslSession() { return java.util.Optional.empty(); }
-        @Override public URI uri() { return null; }
-        @Override public HttpClient.Version version() { return HttpClient.Version.HTTP_1_1; }
     }
 }

@@ -3,20 +3,13 @@ package org.lilnet.it.ingest;
 import org.lilnet.it.support.ItPaths;
 import org.lilnet.stack.ChildProcess;
 import org.lilnet.stack.FreePorts;
-import org.lilnet.stack.JavaCommand;
 import org.lilnet.stack.LocalStack;
+import org.lilnet.stack.ServiceProcess;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /** The ingest-service as a real process on the test stack: its ports, its blob store, start, kill, restart. */
@@ -26,28 +19,22 @@ final class IngestProcess implements AutoCloseable {
 
     final Path work;
     final Path blobs;
-    final int httpPort;
     final int dicomPort;
     final int stowPort;
-    private final Path config;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
-    private final List<ChildProcess> processes = new ArrayList<>();
-    private ChildProcess current;
+    private final String name;
+    private final Map<String, String> settings = new LinkedHashMap<>();
+    private ServiceProcess service;
 
-    IngestProcess(String name, LocalStack stack, Map<String, String> extra) throws IOException {
+    IngestProcess(String name, LocalStack stack, Map<String, String> extra) {
+        this.name = name;
         work = ItPaths.newWorkDirectory(name + "-");
         blobs = work.resolve("blobs");
-        int[] ports = FreePorts.allocate(3);
-        httpPort = ports[0];
-        dicomPort = ports[1];
-        stowPort = ports[2];
-        config = work.resolve("ingest.properties");
-        Map<String, String> settings = new LinkedHashMap<>();
+        int[] ports = FreePorts.allocate(2);
+        dicomPort = ports[0];
+        stowPort = ports[1];
         settings.put("kafka.bootstrap.servers", stack.bootstrapServers());
         settings.put("registry.url", stack.registryUrl());
         settings.put("instance.id", "it-" + name);
-        settings.put("http.host", "127.0.0.1");
-        settings.put("http.port", String.valueOf(httpPort));
         settings.put("dicom.host", "127.0.0.1");
         settings.put("dicom.port", String.valueOf(dicomPort));
         settings.put("dicom.ae-title", AE_TITLE);
@@ -57,41 +44,19 @@ final class IngestProcess implements AutoCloseable {
         settings.put("ingest.state.dir", work.resolve("state").toString());
         settings.put("ingest.spool.dir", work.resolve("spool").toString());
         settings.putAll(extra);
-        StringBuilder text = new StringBuilder();
-        settings.forEach((k, v) -> text.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n'));
-        Files.writeString(config, text);
-        Files.createDirectories(work.resolve("tmp"));
     }
 
-    /** Starts the service and waits until /health is UP. */
+    /** Starts the service (again, after a kill, with the same configuration) and waits until /health is UP. */
     IngestProcess start() throws Exception {
-        List<String> command = JavaCommand.main("org.lilnet.ingest.IngestMain").heap("256m")
-                .jvmOption("-XX:+UseSerialGC").property("java.io.tmpdir", work.resolve("tmp").toString())
-                .args("--config", config.toString()).build();
-        current = ChildProcess.start("ingest", command, work, work.resolve("ingest.log"), Map.of());
-        processes.add(current);
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!current.isAlive()) {
-                throw new AssertionError("the ingest-service exited:\n" + current.logTail(60));
-            }
-            try {
-                if (get("/health").statusCode() == 200) {
-                    System.out.println("[it] ingest-service up (pid " + current.pid() + "): DICOM " + dicomPort + ", STOW-RS " + stowPort
-                            + ", ops " + httpPort);
-                    return this;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("the ingest-service was not healthy within 120 s:\n" + current.logTail(60));
+        service = service == null ? ServiceProcess.start("ingest", "org.lilnet.ingest.IngestMain", settings, work, "256m") : service.restart();
+        service.awaitHealthy(Duration.ofSeconds(120));
+        System.out.println("[it] ingest-service " + name + " up (pid " + service.process().pid() + "): DICOM " + dicomPort
+                + ", STOW-RS " + stowPort + ", ops " + service.httpPort());
+        return this;
     }
 
-    HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> get(String path) {
+        return service.get(path);
     }
 
     String stowUrl() {
@@ -99,28 +64,30 @@ final class IngestProcess implements AutoCloseable {
     }
 
     boolean alive() {
-        return current != null && current.isAlive();
+        return service != null && service.isAlive();
     }
 
     ChildProcess process() {
-        return current;
+        return service.process();
     }
 
     /** SIGKILL: a crash. */
     void kill() {
-        current.kill();
+        service.kill();
     }
 
     String logTail(int lines) {
-        return current == null ? "" : current.logTail(lines);
+        return service == null ? "" : service.logTail(lines);
     }
 
-    String log() throws IOException {
-        return Files.readString(work.resolve("ingest.log"));
+    String log() {
+        return service.logText();
     }
 
     @Override
     public void close() {
-        processes.forEach(ChildProcess::close);
+        if (service != null) {
+            service.close();
+        }
     }
 }

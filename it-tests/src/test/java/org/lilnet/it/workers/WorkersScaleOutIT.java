@@ -29,6 +29,7 @@ import org.lilnet.inference.TestModels;
 import org.lilnet.it.support.ItPaths;
 import org.lilnet.it.support.ItStack;
 import org.lilnet.stack.LocalStack;
+import org.lilnet.stack.ServiceProcess;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -82,19 +83,19 @@ class WorkersScaleOutIT {
         Map<String, String> classifierConfig = new HashMap<>(config);
         classifierConfig.put("consumer.group", "it-classifier-" + run);
 
-        List<WorkerProcess> workers = new ArrayList<>();
+        List<ServiceProcess> workers = new ArrayList<>();
         try {
             for (int i = 1; i <= 2; i++) {
-                workers.add(WorkerProcess.start("detector-" + i, "org.lilnet.detector.DetectorMain", work, detectorConfig));
-                workers.add(WorkerProcess.start("classifier-" + i, "org.lilnet.classifier.ClassifierMain", work, classifierConfig));
+                workers.add(startWorker("detector-" + i, "org.lilnet.detector.DetectorMain", work, detectorConfig));
+                workers.add(startWorker("classifier-" + i, "org.lilnet.classifier.ClassifierMain", work, classifierConfig));
             }
-            for (WorkerProcess w : workers) {
-                w.awaitStarted(START);
+            for (ServiceProcess w : workers) {
+                awaitStarted(w, START);
             }
-            WorkerProcess detector1 = workers.get(0);
-            WorkerProcess classifier1 = workers.get(1);
-            WorkerProcess detector2 = workers.get(2);
-            WorkerProcess classifier2 = workers.get(3);
+            ServiceProcess detector1 = workers.get(0);
+            ServiceProcess classifier1 = workers.get(1);
+            ServiceProcess detector2 = workers.get(2);
+            ServiceProcess classifier2 = workers.get(3);
             awaitBalanced(List.of(detector1, detector2), Duration.ofSeconds(60));
             awaitBalanced(List.of(classifier1, classifier2), Duration.ofSeconds(60));
 
@@ -113,8 +114,8 @@ class WorkersScaleOutIT {
                 }
                 assertThat(seen.size()).as("detections before the crash").isGreaterThanOrEqualTo(TASKS / 4).isLessThan(TASKS);
             }
-            double detector1Tasks = detector1.metric("lilnet_worker_tasks_total");
-            java.util.regex.Matcher inHand = java.util.regex.Pattern.compile("(\\d+) task\\(s\\) in hand").matcher(detector1.health().body());
+            double detector1Tasks = detector1.metric("lilnet_worker_tasks_total", "");
+            java.util.regex.Matcher inHand = java.util.regex.Pattern.compile("(\\d+) task\\(s\\) in hand").matcher(detector1.get("/health").body());
             int detector1InHand = inHand.find() ? Integer.parseInt(inHand.group(1)) : -1;
             detector1.kill();
             classifier1.kill();
@@ -133,12 +134,12 @@ class WorkersScaleOutIT {
                 }
             }
             assertThat(byTask.keySet().stream().filter(t -> t.startsWith(run)).count()).as("tasks with a result after the crash").isEqualTo(TASKS);
-            assertThat(detector2.metric("lilnet_worker_tasks_total")).as("detector-2 worked").isPositive();
-            assertThat(classifier2.metric("lilnet_worker_tasks_total")).as("classifier-2 worked").isPositive();
+            assertThat(detector2.metric("lilnet_worker_tasks_total", "")).as("detector-2 worked").isPositive();
+            assertThat(classifier2.metric("lilnet_worker_tasks_total", "")).as("classifier-2 worked").isPositive();
             assertThat(classifier1.process().isAlive()).isFalse();
 
             // graceful stop of the survivors: nothing more can be written after this
-            for (WorkerProcess w : List.of(detector2, classifier2)) {
+            for (ServiceProcess w : List.of(detector2, classifier2)) {
                 long t0 = System.nanoTime();
                 int exit = w.stop(Duration.ofSeconds(40));
                 System.out.printf("[it] %s stopped on SIGTERM in %.1f s, exit code %d%n", w.name(), (System.nanoTime() - t0) / 1e9, exit);
@@ -180,7 +181,7 @@ class WorkersScaleOutIT {
             });
             System.out.printf("[it] %d tasks, each with exactly one SliceDetections and one ChunkPredictions after a SIGKILL of one instance of each worker%n", TASKS);
         } finally {
-            workers.forEach(WorkerProcess::close);
+            workers.forEach(ServiceProcess::close);
         }
     }
 
@@ -230,12 +231,12 @@ class WorkersScaleOutIT {
     }
 
     /** Both instances hold partitions of the group's input. */
-    private static void awaitBalanced(List<WorkerProcess> instances, Duration timeout) throws Exception {
+    private static void awaitBalanced(List<ServiceProcess> instances, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             boolean all = true;
-            for (WorkerProcess w : instances) {
-                String body = w.health().body();
+            for (ServiceProcess w : instances) {
+                String body = w.get("/health").body();
                 all &= body.matches("(?s).*\"worker\":\\{\"status\":\"UP\",\"detail\":\"([1-9]\\d*) partition.*");
             }
             if (all) {
@@ -243,8 +244,30 @@ class WorkersScaleOutIT {
             }
             Thread.sleep(300);
         }
-        throw new AssertionError("the instances did not share the partitions: " + instances.get(0).health().body() + " / "
-                + instances.get(1).health().body());
+        throw new AssertionError("the instances did not share the partitions: " + instances.get(0).get("/health").body() + " / "
+                + instances.get(1).get("/health").body());
+    }
+
+    /** A worker process with its own ops port and ONNX Runtime temp directory. */
+    private static ServiceProcess startWorker(String name, String mainClass, Path work, Map<String, String> config) throws Exception {
+        Map<String, String> settings = new HashMap<>(config);
+        settings.put("temp.dir", work.resolve("tmp").resolve(name).toString());
+        return ServiceProcess.start(name, mainClass, settings, work, "384m");
+    }
+
+    /** Waits until the worker says it started (models loaded, group joined) and /health answers UP. */
+    private static void awaitStarted(ServiceProcess worker, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!worker.isAlive()) {
+                throw new IllegalStateException(worker.name() + " exited at start-up:\n" + worker.logTail(40));
+            }
+            if (worker.logText().contains(" started") && worker.get("/health").statusCode() == 200) {
+                return;
+            }
+            Thread.sleep(250);
+        }
+        throw new IllegalStateException(worker.name() + " did not start within " + timeout.toSeconds() + " s:\n" + worker.logTail(40));
     }
 
     private <V extends SpecificRecord> KafkaConsumer<String, V> reader(Topic<V> topic) {
