@@ -10,9 +10,10 @@ its head: input images [B,3,224,224] normalised x/255*2-1, output logits [B,N] i
 around the ground-truth boxes and around detector-like boxes (shifted and resized) in both phases; classes are
 sampled equally often; flips, right-angle turns and a little noise augment them.
 
-A quarter of each batch are crops of places without a lesion (what a detector's false positives look like), with
-uniform targets: the classifiers learn to give such crops equal logits, which leave the patient's fused argmax
-(mean logits over all crops) unchanged.
+A quarter of each batch are crops without a lesion, with uniform targets: the classifiers learn to give such
+crops equal logits, which leave the patient's fused argmax (mean logits over all crops) unchanged. Half of them
+are the trained detector's own false positives on the training slices (--detector-checkpoint: boxes scoring
+>= 0.25 that overlap no lesion, cropped as the pipeline would), half random places.
 """
 from __future__ import annotations
 
@@ -74,11 +75,12 @@ def main(argv=None):
     p.add_argument("--out-dir", required=True, help="where phantom-bm.onnx, phantom-m.onnx, phantom-b.onnx go")
     p.add_argument("--checkpoint", help="also save the PyTorch weights here (for evaluate_heldout.py)")
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--steps", type=int, default=3000)
+    p.add_argument("--steps", type=int, default=3500)
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--background-share", type=float, default=0.25, help="share of each batch without a lesion")
+    p.add_argument("--detector-checkpoint", help="the trained detector's weights: its false positives become background crops")
     p.add_argument("--validate-share", type=float, default=0.0,
                    help="keep the last share of training studies out for a quick check (development only)")
     args = p.parse_args(argv)
@@ -108,13 +110,29 @@ def main(argv=None):
     start = time.time()
     model.train()
     n_background = int(round(args.batch * args.background_share))
+    false_positives = []
+    if args.detector_checkpoint:
+        from phantom_models import Detector
+        from train_detector import false_positive_places_boxes
+        detector = Detector()
+        detector.load_state_dict(torch.load(args.detector_checkpoint))
+        false_positives = false_positive_places_boxes(detector, det_images, det_meta["images"],
+                                                      np.array([i for i, m in enumerate(det_meta["images"]) if m["study"] < cut]))
+        print(f"  {len(false_positives)} detector false positives on the training slices become background crops", flush=True)
     det_train_idx = np.array([i for i, m in enumerate(det_meta["images"]) if m["study"] < cut])
     for step in range(args.steps):
         pick = rng.choice(train_idx, size=args.batch - n_background, p=weights)
         lesion_crops = crops[pick]
         if n_background:
             sub = det_train_idx[rng.integers(len(det_train_idx), size=n_background)]
-            background = np.stack([background_crops(det_images[i:i + 1], [det_meta["images"][i]], rng, 1)[0] for i in sub])
+            background = []
+            for i in sub:
+                if false_positives and rng.random() < 0.5:
+                    j, box = false_positives[rng.integers(len(false_positives))]
+                    background.append(crop_box(np.asarray(det_images[j]), box))
+                else:
+                    background.append(background_crops(det_images[i:i + 1], [det_meta["images"][i]], rng, 1)[0])
+            background = np.stack(background)
             lesion_crops = np.concatenate([lesion_crops, background])
         x = batch_tensor(lesion_crops, rng, augment=True)
         y = torch.from_numpy(cls[pick])

@@ -29,13 +29,19 @@ LEVEL_RANGES = ((0, 64), (48, 160), (128, 10_000))
 CENTER_RADIUS = 1.5
 
 
-def crop_batch(images, meta, rng, batch, crop, positive_share=0.5, indices=None):
-    """A batch of crop x crop windows with their boxes (in window pixels)."""
+def crop_batch(images, meta, rng, batch, crop, positive_share=0.5, indices=None, hard=None, hard_share=0.0):
+    """A batch of crop x crop windows with their boxes (in window pixels). hard: (image, x, y) places where the
+    detector fired without a lesion; hard_share of the windows are centred near them."""
     xs, targets = [], []
     pool = indices if indices is not None else np.arange(len(meta))
     with_boxes = [i for i in pool if meta[i]["boxes"]]
     for _ in range(batch):
-        if rng.random() < positive_share and with_boxes:
+        roll = rng.random()
+        if hard and roll < hard_share:
+            i, hx, hy = hard[rng.integers(len(hard))]
+            ox = int(np.clip(hx - rng.uniform(0.2, 0.8) * crop, 0, 512 - crop))
+            oy = int(np.clip(hy - rng.uniform(0.2, 0.8) * crop, 0, 512 - crop))
+        elif roll < hard_share + positive_share and with_boxes:
             i = with_boxes[rng.integers(len(with_boxes))]
             bx = meta[i]["boxes"][rng.integers(len(meta[i]["boxes"]))]
             cx, cy = (bx[0] + bx[2]) / 2, (bx[1] + bx[3]) / 2
@@ -173,6 +179,9 @@ def main(argv=None):
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--crop", type=int, default=256)
     p.add_argument("--lr", type=float, default=3e-3)
+    p.add_argument("--hard-steps", type=int, default=1500,
+                   help="second stage: steps with a third of the windows on the places where the first stage fired without a lesion")
+    p.add_argument("--resume", help="skip the first stage: start the second from these first-stage weights")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--validate-share", type=float, default=0.0,
                    help="keep the last share of training studies out for a quick check (development only)")
@@ -189,14 +198,42 @@ def main(argv=None):
           + (f", {len(val_idx)} check images" if len(val_idx) else ""), flush=True)
 
     model = Detector()
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
-    warmup = max(1, min(200, args.steps // 10))
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda step: min(1.0, (step + 1) / warmup) * 0.5 * (1 + np.cos(np.pi * min(1.0, step / args.steps))))
     start = time.time()
+    if args.resume:
+        model.load_state_dict(torch.load(args.resume))
+    else:
+        train_stage(model, images, meta, train_idx, rng, args, args.steps, args.lr, None, start)
+        if args.checkpoint:
+            torch.save(model.state_dict(), args.checkpoint + ".stage1")
+    if args.hard_steps:
+        hard = false_positive_places(model, images, meta, train_idx)
+        print(f"  second stage: {len(hard)} places where the detector fired without a lesion", flush=True)
+        # its own random stream, so that --resume from the first stage's weights gives the same model
+        train_stage(model, images, meta, train_idx, np.random.default_rng(args.seed + 1), args, args.hard_steps, args.lr / 3,
+                    hard, start)
+    model.eval()
+    if args.checkpoint:
+        torch.save(model.state_dict(), args.checkpoint)
+    if len(val_idx):
+        quick_check(model, images, meta, val_idx)
+    train_common.export_onnx(model, torch.zeros(1, 3, 512, 512), args.out, "images", "output0", (5, 5376))
+    info = {"trainImages": int(len(train_idx)), "trainStudies": cut, "steps": args.steps, "hardSteps": args.hard_steps, "batch": args.batch,
+            "crop": args.crop, "seed": args.seed, "seconds": round(time.time() - start)}
+    with open(args.out + ".train.json", "w", encoding="utf-8") as f:
+        json.dump(info, f, indent=2)
+    print(f"wrote {args.out} ({os.path.getsize(args.out) / 1e6:.2f} MB) after {info['seconds']} s", flush=True)
+    return 0
+
+
+def train_stage(model, images, meta, train_idx, rng, args, steps, lr, hard, start):
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
+    warmup = max(1, min(200, steps // 10))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda step: min(1.0, (step + 1) / warmup) * 0.5 * (1 + np.cos(np.pi * min(1.0, step / steps))))
     model.train()
-    for step in range(args.steps):
-        x, targets = crop_batch(images, meta, rng, args.batch, args.crop, indices=train_idx)
+    for step in range(steps):
+        x, targets = crop_batch(images, meta, rng, args.batch, args.crop, indices=train_idx, hard=hard,
+                                hard_share=0.35 if hard else 0.0, positive_share=0.35 if hard else 0.5)
         cls_l, box_l = loss_fn(model.raw(x), targets, args.crop)
         loss = cls_l + 2.0 * box_l
         opt.zero_grad()
@@ -204,20 +241,33 @@ def main(argv=None):
         torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
         opt.step()
         sched.step()
-        if step % 100 == 0 or step == args.steps - 1:
+        if step % 100 == 0 or step == steps - 1:
             print(f"  step {step:5d}  cls {float(cls_l):.4f}  box {float(box_l):.4f}  {time.time() - start:6.0f} s", flush=True)
     model.eval()
-    if args.checkpoint:
-        torch.save(model.state_dict(), args.checkpoint)
-    if len(val_idx):
-        quick_check(model, images, meta, val_idx)
-    train_common.export_onnx(model, torch.zeros(1, 3, 512, 512), args.out, "images", "output0", (5, 5376))
-    info = {"trainImages": int(len(train_idx)), "trainStudies": cut, "steps": args.steps, "batch": args.batch,
-            "crop": args.crop, "seed": args.seed, "seconds": round(time.time() - start)}
-    with open(args.out + ".train.json", "w", encoding="utf-8") as f:
-        json.dump(info, f, indent=2)
-    print(f"wrote {args.out} ({os.path.getsize(args.out) / 1e6:.2f} MB) after {info['seconds']} s", flush=True)
-    return 0
+
+
+def false_positive_places(model, images, meta, idx, threshold=0.15):
+    """Centres of boxes scoring >= threshold that overlap no lesion box, over the training images."""
+    return [(i, c[0], c[1]) for i, _, c in false_positive_places_boxes(model, images, meta, idx, threshold, with_centres=True)]
+
+
+def false_positive_places_boxes(model, images, meta, idx, threshold=0.25, with_centres=False):
+    """(image, box) of boxes scoring >= threshold that overlap no lesion box, over the given images
+    (with_centres: (image, box, centre))."""
+    places = []
+    model.eval()
+    with torch.no_grad():
+        for s in range(0, len(idx), 16):
+            chunk = idx[s:s + 16]
+            x = torch.from_numpy(np.stack([np.asarray(images[i]) for i in chunk])).float().div_(255.0)[:, None].expand(-1, 3, -1, -1)
+            out = model(x)
+            for j, i in enumerate(chunk):
+                boxes, _ = postprocess(out[j], score_threshold=threshold)
+                for b in boxes:
+                    if all(iou(b, g) < 0.05 for g in meta[i]["boxes"]):
+                        centre = (float((b[0] + b[2]) / 2), float((b[1] + b[3]) / 2))
+                        places.append((int(i), [float(v) for v in b], centre) if with_centres else (int(i), [float(v) for v in b]))
+    return places
 
 
 def quick_check(model, images, meta, idx):
