@@ -70,6 +70,12 @@ final class AggregatorService implements Service {
         streams.setStateListener((now, before) -> {
             state.set(now);
             LOG.info("Kafka Streams {} -> {}", before, now);
+            if (now == KafkaStreams.State.ERROR) {
+                // /health/live would stay UP while nothing is processed; exiting lets the orchestrator restart us
+                // (state stores and offsets are committed transactionally, so a restart resumes exactly).
+                LOG.error("Kafka Streams is in ERROR; the process exits so that it is restarted");
+                new Thread(() -> System.exit(1), "exit").start();
+            }
         });
         streams.setUncaughtExceptionHandler(e -> {
             if (DependencyUnavailable.among(e)) {
