@@ -36,7 +36,7 @@ import java.util.concurrent.Callable;
                 "ingest (C-STORE from storescu, STOW-RS), the workers through Kafka against a bare ONNX Runtime loop and against PyTorch eager,",
                 "end-to-end latency at an offered load, memory and cost growth with study size; with the phantom-trained models and with",
                 "LiLNet-architecture classifiers (random weights, the real compute cost).",
-                "The full mode takes 30-60 minutes on 2 cores; --quick checks in a few minutes that everything works (small sizes,",
+                "The full mode takes about 25 minutes on 2 cores; --quick checks in a few minutes that everything works (small sizes,",
                 "written to bench/target/PERFORMANCE-quick.md)."})
 public final class BenchMain implements Callable<Integer> {
 
@@ -64,13 +64,17 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--work", paramLabel = "DIR", description = "Work directory (emptied first). Default: bench/target/bench-run.")
     Path work;
 
-    @Option(names = "--e2e-studies", description = "Studies at the offered load (default 10; quick 2).")
+    @Option(names = "--e2e-studies", description = "Studies at the offered load (default 10 with the phantom models, 6 with the LiLNet ones; quick 2).")
     Integer e2eStudies;
+
+    @Option(names = "--e2e-slices", description = "Slices per study at the offered load (default 200 with the phantom models, 50 with the LiLNet "
+            + "ones, whose ResNet50 classifiers take about 0.25 s a crop on 2 cores; quick 20).")
+    Integer e2eSlices;
 
     @Option(names = "--sizes", split = ",", description = "Slices per study of the growth measurement (default 50,200,800; quick 10,20,40).")
     List<Integer> sizes;
 
-    @Option(names = "--ingest-slices", description = "Instances per ingest transfer (default 1000; quick 100).")
+    @Option(names = "--ingest-slices", description = "Instances per ingest transfer (default 500; quick 100).")
     Integer ingestSlices;
 
     private final List<String> args = new ArrayList<>();
@@ -116,7 +120,7 @@ public final class BenchMain implements Callable<Integer> {
                 if (only.contains("ingest")) {
                     attempt("ingest", failures, () -> {
                         long mark = load.mark();
-                        int n = ingestSlices != null ? ingestSlices : quick ? 100 : 1000;
+                        int n = ingestSlices != null ? ingestSlices : quick ? 100 : 500;
                         IngestBench.Result r = new IngestBench(stack, dir.resolve("ingest"), new IngestBench.Settings(n, quick ? 2 : 8, 10, !quick)).run();
                         IngestBench.report(r, doc.section("Ingest"), targets, load.since(mark));
                     });
@@ -124,7 +128,7 @@ public final class BenchMain implements Callable<Integer> {
                 if (only.contains("workers")) {
                     WorkersBench.Settings ws = quick
                             ? new WorkersBench.Settings(8, 4, 8, 4, threads, 4, 16, 1, 2, List.of(0), 4, true)
-                            : new WorkersBench.Settings(64, 8, 48, 8, threads, 4, 16, 3, 15, List.of(0, 1), 16, true);
+                            : new WorkersBench.Settings(64, 8, 48, 8, threads, 4, 16, 3, 6, List.of(0, 1), 16, true);
                     List<String> detectorsMeasured = new ArrayList<>();
                     for (ModelSet set : sets) {
                         // the sets share their detector when the phantom models are there: measure it once
@@ -136,9 +140,12 @@ public final class BenchMain implements Callable<Integer> {
                     }
                 }
                 if (only.contains("e2e")) {
-                    EndToEndBench.Settings es = new EndToEndBench.Settings(e2eStudies != null ? e2eStudies : quick ? 2 : 10, quick ? 20 : 200, 0.5,
-                            sizes != null ? sizes : quick ? List.of(10, 20, 40) : List.of(50, 200, 800), threads, Duration.ofSeconds(2));
                     for (ModelSet set : sets) {
+                        boolean lilnet = set.key().equals("lilnet");
+                        EndToEndBench.Settings es = new EndToEndBench.Settings(
+                                e2eStudies != null ? e2eStudies : quick ? 2 : lilnet ? 6 : 10,
+                                e2eSlices != null ? e2eSlices : quick ? 20 : lilnet ? 50 : 200, 0.5,
+                                sizes != null ? sizes : quick ? List.of(10, 20, 40) : List.of(50, 200, 800), threads, Duration.ofSeconds(2));
                         attempt("end to end (" + set.key() + ")", failures, () ->
                                 e2e.add(new EndToEndBench(stack, kafka, dir.resolve("e2e-" + set.key()), dir.resolve("studies"), set, es).run(load)));
                     }

@@ -96,7 +96,7 @@ public final class IngestBench {
         Files.createDirectories(work);
         long t0 = System.nanoTime();
         int n = settings.slices;
-        List<Path> small = study("small", Math.min(SMALL_CASE, n));
+        List<Path> small = study("small", Math.min(SMALL_CASE, Math.max(10, n / 4)));   // smaller than the large case, also in quick mode
         Map<String, List<Path>> transfers = new LinkedHashMap<>();
         transfers.put("one", study("one", n));
         transfers.put("many", study("many", n));
