@@ -109,13 +109,17 @@ public final class BenchMain implements Callable<Integer> {
 
         try (LoadSampler load = LoadSampler.start()) {
             long runMark = load.mark();
+            long modelsStart = System.nanoTime();
             List<ModelSet> sets = (only.contains("workers") || only.contains("e2e"))
                     ? ModelSets.prepare(root, phantom, root.resolve("bench/target/bench-models"), models) : List.of();
+            // the LiLNet-architecture models are made once (about a minute) and kept under bench/target/bench-models
+            durations.add(String.format(Locale.ROOT, "model sets %.1f min", (System.nanoTime() - modelsStart) / 60e9));
             List<WorkersBench.Result> workers = new ArrayList<>();
             List<EndToEndBench.Result> e2e = new ArrayList<>();
             long stackStart = System.nanoTime();
             try (LocalStack stack = LocalStack.start(StackOptions.onFreePorts(dir.resolve("stack")))) {
                 System.out.printf(Locale.ROOT, "[bench] broker and registry ready in %.1f s%n", (System.nanoTime() - stackStart) / 1e9);
+                durations.add(String.format(Locale.ROOT, "broker and registry %.1f min", (System.nanoTime() - stackStart) / 60e9));
                 KafkaTools kafka = new KafkaTools(stack);
                 if (only.contains("ingest")) {
                     attempt("ingest", failures, () -> {
@@ -160,6 +164,11 @@ public final class BenchMain implements Callable<Integer> {
                     + ", " + String.format(Locale.ROOT, "%.0f", minutes) + " minutes. Every figure is measured next to its baseline in the same run "
                     + "(rounds alternate where it matters): the ratios are what to compare across machines, the absolute figures are for this "
                     + "machine. The machine may be shared: the load average during each part is given with it.");
+            if (quick) {
+                doc.preamble("**A quick run**: every part at small sizes, to show that it works. Its figures are not the performance of "
+                        + "LiLNet Stream (rounds of a few seconds, studies of a few dozen slices, a single round per contender); `bin/lilnet bench` "
+                        + "(full mode, about 25 minutes on 2 cores) on a quiet machine gives those.");
+            }
             for (ModelSet set : sets) {
                 doc.preamble("Models `" + set.key() + "`: " + set.title() + ".");
             }
@@ -168,6 +177,7 @@ public final class BenchMain implements Callable<Integer> {
             }
             Machine.describe(dir).forEach(doc::machine);
             doc.machine("load average over the run", load.since(runMark) + " (1-minute load average sampled every 2 s)");
+            doc.preamble("Time per part: " + String.join(", ", durations) + ".");
             failures.forEach(f -> doc.preamble("**Part of the run failed**: " + f));
             targets.forEach(doc::target);
             doc.write(report);
@@ -182,13 +192,22 @@ public final class BenchMain implements Callable<Integer> {
         void run() throws Exception;
     }
 
+    /** How long each part took, for planning runs ("ingest 1.4 min"). */
+    private final List<String> durations = new ArrayList<>();
+
     /** Runs a part; a failure is reported and the other parts still run. */
-    private static void attempt(String name, List<String> failures, Part part) {
+    private void attempt(String name, List<String> failures, Part part) {
+        long start = System.nanoTime();
         try {
             part.run();
         } catch (Exception | AssertionError e) {
             e.printStackTrace();
-            failures.add(name + ": " + e.getMessage().lines().findFirst().orElse(e.toString()));
+            String message = e.getMessage() == null ? e.toString() : e.getMessage();
+            failures.add(name + ": " + message.lines().findFirst().orElse(e.toString()));
+        } finally {
+            String took = String.format(Locale.ROOT, "%s %.1f min", name, (System.nanoTime() - start) / 60e9);
+            durations.add(took);
+            System.out.println("[bench] " + took);
         }
     }
 }
