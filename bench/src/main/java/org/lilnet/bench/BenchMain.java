@@ -64,7 +64,7 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--work", paramLabel = "DIR", description = "Work directory (emptied first). Default: bench/target/bench-run.")
     Path work;
 
-    @Option(names = "--e2e-studies", description = "Studies at the offered load (default 10 with the phantom models, 6 with the LiLNet ones; quick 2).")
+    @Option(names = "--e2e-studies", description = "Studies at the offered load (default 10 with the phantom models, 4 with the LiLNet ones; quick 2).")
     Integer e2eStudies;
 
     @Option(names = "--e2e-slices", description = "Slices per study at the offered load (default 200 with the phantom models, 50 with the LiLNet "
@@ -73,6 +73,10 @@ public final class BenchMain implements Callable<Integer> {
 
     @Option(names = "--sizes", split = ",", description = "Slices per study of the growth measurement (default 50,200,800; quick 10,20,40).")
     List<Integer> sizes;
+
+    @Option(names = "--prepare-threads", split = ",", paramLabel = "N", description = "worker.prepare.threads values to measure the "
+            + "detector-worker with (default 0, the service's default; e.g. 0,1 adds a variant that reads the next slices while the model runs).")
+    List<Integer> prepareThreads = List.of(0);
 
     @Option(names = "--ingest-slices", description = "Instances per ingest transfer (default 500; quick 100).")
     Integer ingestSlices;
@@ -131,8 +135,8 @@ public final class BenchMain implements Callable<Integer> {
                 }
                 if (only.contains("workers")) {
                     WorkersBench.Settings ws = quick
-                            ? new WorkersBench.Settings(8, 4, 8, 4, threads, 4, 16, 1, 2, List.of(0), 4, true)
-                            : new WorkersBench.Settings(64, 8, 48, 8, threads, 4, 16, 3, 6, List.of(0, 1), 16, true);
+                            ? new WorkersBench.Settings(8, 4, 8, 4, threads, 4, 16, 1, 2, prepareThreads, 4, true)
+                            : new WorkersBench.Settings(64, 8, 48, 8, threads, 4, 16, 3, 5, prepareThreads, 16, true);
                     List<String> detectorsMeasured = new ArrayList<>();
                     for (ModelSet set : sets) {
                         // the sets share their detector when the phantom models are there: measure it once
@@ -147,7 +151,7 @@ public final class BenchMain implements Callable<Integer> {
                     for (ModelSet set : sets) {
                         boolean lilnet = set.key().equals("lilnet");
                         EndToEndBench.Settings es = new EndToEndBench.Settings(
-                                e2eStudies != null ? e2eStudies : quick ? 2 : lilnet ? 6 : 10,
+                                e2eStudies != null ? e2eStudies : quick ? 2 : lilnet ? 4 : 10,
                                 e2eSlices != null ? e2eSlices : quick ? 20 : lilnet ? 50 : 200, 0.5,
                                 sizes != null ? sizes : quick ? List.of(10, 20, 40) : List.of(50, 200, 800), threads, Duration.ofSeconds(2));
                         attempt("end to end (" + set.key() + ")", failures, () ->

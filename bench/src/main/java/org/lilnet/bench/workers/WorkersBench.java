@@ -642,7 +642,7 @@ public final class WorkersBench {
                 why += " " + d.cpu() + " (the bare loop has the " + Runtime.getRuntime().availableProcessors() + " cores to itself but for other users of the machine).";
                 targets.add(Target.atLeast(name + " through Kafka / bare ONNX Runtime loop", f.ratio(), 0.90, "")
                         .explained(why, detector
-                                ? "read the next slices while the model runs (worker.prepare.threads=1, measured above) where a core is free, and "
+                                ? "read the next slices while the model runs (worker.prepare.threads=1; `--prepare-threads 0,1` measures it) where a core is free, and "
                                 + "rerun on a quiet machine."
                                 : "rerun on a quiet machine with the broker on another machine, as in production (here it shares the "
                                 + "worker's cores); if the ratio stays low with the small models, measure where the worker's CPU goes per crop "
