@@ -136,7 +136,7 @@ public final class BenchMain implements Callable<Integer> {
                 if (only.contains("workers")) {
                     WorkersBench.Settings ws = quick
                             ? new WorkersBench.Settings(8, 4, 8, 4, threads, 4, 16, 1, 2, prepareThreads, 4, true)
-                            : new WorkersBench.Settings(64, 8, 48, 8, threads, 4, 16, 3, 5, prepareThreads, 16, true);
+                            : new WorkersBench.Settings(64, 8, 24, 8, threads, 4, 16, 3, 5, prepareThreads, 16, true);
                     List<String> detectorsMeasured = new ArrayList<>();
                     for (ModelSet set : sets) {
                         // the sets share their detector when the phantom models are there: measure it once

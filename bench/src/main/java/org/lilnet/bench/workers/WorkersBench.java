@@ -634,11 +634,16 @@ public final class WorkersBench {
                 String why = detector
                         ? String.format(Locale.ROOT, "per slice the worker spent %.1f ms reading and rendering the DICOM file (the bare loop gets "
                                 + "tensors) and %.1f ms in the model against %.1f ms in the bare loop, of %.1f ms wall; the rest is Kafka, "
-                                + "record building and waiting, on 2 cores shared with the broker, the registry and this benchmark.",
+                                + "record building and waiting, on cores shared with the broker, the registry and this benchmark.",
                                 d.readMs(), d.modelMs(), d.bareModelMs(), d.wallMs())
                         : String.format(Locale.ROOT, "per crop the worker spent %.1f ms in the models against %.1f ms in the bare loop, of %.1f ms "
-                                + "wall; the rest is moving each crop (50 KB inline) through the broker, Avro and the transaction, which weighs "
-                                + "most when the models are small.", d.modelMs(), d.bareModelMs(), d.wallMs());
+                                + "wall; the other %.1f ms are moving each crop (50 KB inline) through the broker, Avro and the transaction, "
+                                + "which weigh most when the models are small.", d.modelMs(), d.bareModelMs(), d.wallMs(), d.wallMs() - d.modelMs());
+                if (d.modelMs() > 1.2 * d.bareModelMs()) {
+                    why += String.format(Locale.ROOT, " The same model runs took %.0f%% longer inside the worker than in the bare loop (same "
+                            + "model file, batch size and threads): the worker's process competes for the cores with the broker and the "
+                            + "benchmark, and with whatever else the machine runs, while the bare loop ran alone.", 100 * (d.modelMs() / d.bareModelMs() - 1));
+                }
                 why += " " + d.cpu() + " (the bare loop has the " + Runtime.getRuntime().availableProcessors() + " cores to itself but for other users of the machine).";
                 targets.add(Target.atLeast(name + " through Kafka / bare ONNX Runtime loop", f.ratio(), 0.90, "")
                         .explained(why, detector
