@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "lilnet", mixinStandardHelpOptions = true, version = "lilnet 0.1.0",
         description = "LiLNet Stream: liver-lesion diagnosis from CT studies, on Kafka.",
         subcommands = {RunCommand.class, StackCommand.class, PhantomCommand.class, IngestCommand.class, EvalCommand.class,
-                ConfigDocsCommand.class,
+                ConfigDocsCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Lilnet implements Runnable {
 
