@@ -34,6 +34,11 @@ public final class ServiceRunner {
     }
 
     public static void run(String[] args, ConfigDefinition definition, Factory factory) {
+        // The JDK's HTTP server (STOW-RS, /health, /metrics) leaves Nagle's algorithm on unless told otherwise, which
+        // holds small responses back ~40 ms: one instance per STOW-RS request went from 20 to 81/s with it off.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
         Logging.init(definition.service());
         Logger log = LoggerFactory.getLogger(definition.service());
         Path configFile = null;
