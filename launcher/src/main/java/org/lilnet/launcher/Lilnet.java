@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** The {@code lilnet} command. {@code bin/lilnet} builds the project if needed and runs this class. */
 @Command(name = "lilnet", mixinStandardHelpOptions = true, version = "lilnet 0.1.0",
         description = "LiLNet Stream: liver-lesion diagnosis from CT studies, on Kafka.",
-        subcommands = {RunCommand.class, StackCommand.class, ConfigDocsCommand.class, IngestCommand.class, PhantomCommand.class,
+        subcommands = {RunCommand.class, StackCommand.class, PhantomCommand.class, IngestCommand.class, EvalCommand.class,
+                ConfigDocsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Lilnet implements Runnable {
 

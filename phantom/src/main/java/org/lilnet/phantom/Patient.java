@@ -72,16 +72,17 @@ final class Patient {
         tissues = TissueTable.draw(rng, cirrhotic, apSeconds, pvpSeconds);
         textureSeed = rng.nextLong();
 
+        // the abdominal cavity first, then the wall around it: an obese patient is larger, not more cramped
         bx = u(rng, -8, 8);
         by = u(rng, -10, 10);
-        bodyA = u(rng, 140, 185);
-        bodyAnt = bodyA * u(rng, 0.66, 0.8);
-        bodyPost = bodyAnt * u(rng, 0.85, 0.95);
+        cavA = u(rng, 112, 145);
+        cavAnt = cavA * u(rng, 0.62, 0.78);
+        cavPost = cavAnt * u(rng, 0.88, 1.0);
         fat = u(rng, 8, 38);
         muscle = u(rng, 8, 14);
-        cavA = bodyA - 0.9 * fat - muscle;
-        cavAnt = bodyAnt - 1.2 * fat - muscle;
-        cavPost = bodyPost - 0.8 * fat - muscle;
+        bodyA = cavA + 0.9 * fat + muscle;
+        bodyAnt = cavAnt + 1.2 * fat + muscle;
+        bodyPost = cavPost + 0.8 * fat + muscle;
 
         vertebraR = u(rng, 16, 21);
         spineY = by + cavPost - vertebraR - u(rng, 28, 36);

@@ -214,19 +214,34 @@ final class StudyPlanner {
             }
             diameter = Math.min(diameter, Math.max(5, zHigh - zLow - 6));
             double[] center = null;
-            for (int attempt = 0; attempt < 400 && center == null; attempt++) {
-                if (attempt > 0 && attempt % 80 == 0) {
+            double[] deepest = null; // fallback: the deepest point seen inside the liver and the coverage
+            double deepestDepth = 0;
+            for (int attempt = 0; attempt < 600 && center == null; attempt++) {
+                if (attempt > 0 && attempt % 100 == 0) {
                     diameter = Math.max(range[0] * 0.5, diameter * 0.8);
                 }
                 double r = diameter / 2;
                 double[] p = {u(rng, b[0], b[1]), u(rng, b[2], b[3]), u(rng, Math.max(b[4], zLow + r + 2), Math.min(b[5], zHigh - r - 2))};
-                if (Double.isNaN(p[2]) || p[2] - r - 2 < zLow || p[2] + r + 2 > zHigh) {
+                if (Double.isNaN(p[2]) || p[2] - r - 2 < zLow || p[2] + r + 2 > zHigh
+                        || placed.stream().anyMatch(q -> dist(p, q) < r + q[3] + 4)) {
                     continue;
                 }
-                if (fits(liver, p, r) && placed.stream().noneMatch(q -> dist(p, q) < r + q[3] + 4)) {
-                    center = p;
-                    placed.add(new double[] {p[0], p[1], p[2], r * 1.25});
+                double depth = -liver.distance(p[0], p[1], p[2]);
+                if (depth > deepestDepth && p[2] - 5 > zLow && p[2] + 5 < zHigh) {
+                    deepestDepth = depth;
+                    deepest = p;
                 }
+                if (fits(liver, p, r)) {
+                    center = p;
+                }
+            }
+            if (center == null && deepest != null && deepestDepth > 3) {
+                // a small or thin liver: the largest lesion that fits at the deepest place found
+                center = deepest;
+                diameter = Math.max(5, Math.min(diameter, 1.6 * deepestDepth));
+            }
+            if (center != null) {
+                placed.add(new double[] {center[0], center[1], center[2], diameter / 2 * 1.25});
             }
             if (center != null) {
                 patient.lesions.add(LesionFactory.draw(rng, patient.lesions.size() + 1, c, diameter, center, patient.tissues, style));
