@@ -153,8 +153,8 @@ public final class LocalPipeline implements AutoCloseable {
                 worker ? "ready (healthy, with partitions assigned)" : "healthy", timeout);
     }
 
-    /** Partitions a worker's /health says it holds; -1 when it does not say. */
-    static int assignedPartitions(String healthBody) {
+    /** Partitions a worker's /health (its status code and body, or the body alone) says it holds; -1 when it does not say. */
+    public static int assignedPartitions(String healthBody) {
         Matcher m = ASSIGNED.matcher(healthBody);
         return m.find() ? Integer.parseInt(m.group(1)) : -1;
     }
