@@ -44,7 +44,8 @@ public final class StackCommandOptions {
 
     /** The stack's options; {@code defaultDataDir} unless --data-dir names one. */
     StackOptions options(Path defaultDataDir) {
-        Path data = dataDir == null ? defaultDataDir : dataDir;
+        // absolute: the broker and the registry run in directories of their own, where a relative path means something else
+        Path data = (dataDir == null ? defaultDataDir : dataDir).toAbsolutePath().normalize();
         StackOptions options = freePorts ? StackOptions.onFreePorts(data)
                 : StackOptions.defaults(data).withPorts(kafkaPort, controllerPort, registryPort, registryManagementPort);
         String fromEnv = System.getenv("LILNET_REGISTRY_JAVA_HOME");
