@@ -129,8 +129,14 @@ public final class RunCommand implements Callable<Integer> {
                     words(quiet)));
             List<String> expected = send(toSend, ingest);
             Map<String, Diagnosis> first = awaitDiagnoses(diagnoses, expected, wait);
+            // a study whose every instance was refused still gets its case (and a FAILED diagnosis saying why): show it too
+            for (StudyFiles s : toSend) {
+                if (s.studyInstanceUid() != null && !first.containsKey(s.studyInstanceUid())) {
+                    diagnoses.withKey(s.studyInstanceUid()).stream().findFirst().ifPresent(a -> first.put(s.studyInstanceUid(), a.value()));
+                }
+            }
             printSummary(toSend, first);
-            boolean complete = first.size() == expected.size();
+            boolean complete = first.keySet().containsAll(expected);
             if (keepRunning) {
                 printEndpoints(pipeline);
                 new CountDownLatch(1).await(); // until Ctrl-C: the shutdown hook stops everything
