@@ -8,8 +8,11 @@ import java.nio.file.Path;
 /** Where the stack runs, shared by the commands that need one: a local broker and registry, or an existing cluster. */
 public final class StackCommandOptions {
 
-    @Option(names = "--data-dir", description = "Data directory of the local stack (broker logs, registry database, logs). Default: ${DEFAULT-VALUE}")
-    Path dataDir = Path.of("data/stack");
+    static final Path DEFAULT_DATA_DIR = Path.of("data/stack");
+
+    @Option(names = "--data-dir", description = "Data directory of the local stack (broker logs, registry database, logs). "
+            + "Default: data/stack (lilnet run: a fresh one in its work directory).")
+    Path dataDir;
 
     @Option(names = "--bootstrap-servers", description = "Use this Kafka cluster instead of starting a broker.")
     String bootstrapServers;
@@ -36,8 +39,15 @@ public final class StackCommandOptions {
     Path registryJavaHome;
 
     StackOptions options() {
-        StackOptions options = freePorts ? StackOptions.onFreePorts(dataDir)
-                : StackOptions.defaults(dataDir).withPorts(kafkaPort, controllerPort, registryPort, registryManagementPort);
+        return options(DEFAULT_DATA_DIR);
+    }
+
+    /** The stack's options; {@code defaultDataDir} unless --data-dir names one. */
+    StackOptions options(Path defaultDataDir) {
+        // absolute: the broker and the registry run in directories of their own, where a relative path means something else
+        Path data = (dataDir == null ? defaultDataDir : dataDir).toAbsolutePath().normalize();
+        StackOptions options = freePorts ? StackOptions.onFreePorts(data)
+                : StackOptions.defaults(data).withPorts(kafkaPort, controllerPort, registryPort, registryManagementPort);
         String fromEnv = System.getenv("LILNET_REGISTRY_JAVA_HOME");
         if (registryJavaHome != null) {
             options = options.withRegistryJavaHome(registryJavaHome);
@@ -50,10 +60,15 @@ public final class StackCommandOptions {
         return options;
     }
 
+    /** True when --bootstrap-servers or --registry-url names something to use instead of a local process. */
+    boolean usesExistingCluster() {
+        return bootstrapServers != null || registryUrl != null;
+    }
+
     String describe() {
         if (bootstrapServers != null || registryUrl != null) {
             return "kafka " + (bootstrapServers == null ? "local" : bootstrapServers) + ", registry " + (registryUrl == null ? "local" : registryUrl);
         }
-        return "data in " + dataDir;
+        return "data in " + (dataDir == null ? DEFAULT_DATA_DIR : dataDir);
     }
 }

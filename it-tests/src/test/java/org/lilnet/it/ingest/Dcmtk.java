@@ -8,20 +8,20 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** dcmtk's storescu, the sender a PACS or a scanner would be. */
-final class Dcmtk {
+public final class Dcmtk {
 
-    record Result(int exit, String output, boolean timedOut) {
+    public record Result(int exit, String output, boolean timedOut) {
     }
 
     private Dcmtk() {
     }
 
-    static Result storescu(String callingAe, int port, List<Path> files, long timeoutSeconds) throws IOException, InterruptedException {
+    public static Result storescu(String callingAe, int port, List<Path> files, long timeoutSeconds) throws IOException, InterruptedException {
         return storescu(callingAe, port, files, timeoutSeconds, "-v");
     }
 
     /** With "-d" storescu also prints the responses' Error Comment (0000,0902); options go before the address. */
-    static Result storescu(String callingAe, int port, List<Path> files, long timeoutSeconds, String... options)
+    public static Result storescu(String callingAe, int port, List<Path> files, long timeoutSeconds, String... options)
             throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("storescu"));
         command.addAll(List.of(options));

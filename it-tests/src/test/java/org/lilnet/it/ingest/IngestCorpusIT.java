@@ -37,13 +37,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * never crashes or stalls; nothing half-written is left in the blob store. A summary lists the outcome per file
  * (printed, and written to it-work/ingest-corpus-summary.md).
  */
-class IngestCorpusIT {
+public class IngestCorpusIT {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final Pattern DIMSE_STATUS = Pattern.compile("DIMSE Status\\s*:\\s*(0x[0-9a-fA-F]{4}): ([^\\n]*)");
     static final Pattern CANNOT_CONVERT = Pattern.compile("unable to convert dataset from '([^']*)'");
     /** storescu proposes compressed transfer syntaxes only when asked: one option per syntax. */
-    static final Map<String, String> PROPOSE = Map.of("1.2.840.10008.1.2.5", "-xr", "1.2.840.10008.1.2.4.70", "-xs",
+    public static final Map<String, String> PROPOSE = Map.of("1.2.840.10008.1.2.5", "-xr", "1.2.840.10008.1.2.4.70", "-xs",
             "1.2.840.10008.1.2.4.90", "-xv", "1.2.840.10008.1.2.4.91", "-xw", "1.2.840.10008.1.2.4.50", "-xy", "1.2.840.10008.1.2.4.51", "-xx",
             "1.2.840.10008.1.2.4.80", "-xt", "1.2.840.10008.1.2.4.81", "-xu", "1.2.840.10008.1.2.1.99", "-xd");
     static final Pattern ERROR_COMMENT = Pattern.compile("\\(0000,0902\\) LO \\[([^\\]]*)\\]");
@@ -187,7 +187,7 @@ class IngestCorpusIT {
         return f.startsWith(corpus) ? corpus.relativize(f).toString() : "(made here) " + f.getFileName();
     }
 
-    static String sopUid(Path f) {
+    public static String sopUid(Path f) {
         try {
             return org.lilnet.dicom.DicomHeaderReader.read(f).sopInstanceUid();
         } catch (Exception e) {
@@ -195,7 +195,7 @@ class IngestCorpusIT {
         }
     }
 
-    static String storescuOutcome(String output) {
+    public static String storescuOutcome(String output) {
         Matcher m = DIMSE_STATUS.matcher(output);
         if (m.find()) {
             String status = m.group(1).toUpperCase(java.util.Locale.ROOT).replace("0X", "0x") + " " + m.group(2).trim();
@@ -217,7 +217,7 @@ class IngestCorpusIT {
         return "no response: " + output.lines().reduce((a, b) -> b).orElse("");
     }
 
-    static String transferSyntax(Path f) {
+    public static String transferSyntax(Path f) {
         try (InputStream in = Files.newInputStream(f)) {
             return DicomStructure.scan(in).transferSyntaxUid();
         } catch (Exception e) {
@@ -225,7 +225,7 @@ class IngestCorpusIT {
         }
     }
 
-    static String stowOutcome(HttpResponse<String> r) throws Exception {
+    public static String stowOutcome(HttpResponse<String> r) throws Exception {
         if (!r.headers().firstValue("Content-Type").orElse("").startsWith("application/dicom+json")) {
             return r.statusCode() + " " + r.body().trim();
         }

@@ -18,14 +18,14 @@ import java.util.List;
 import java.util.UUID;
 
 /** A STOW-RS client: posts files as one multipart/related request, streamed from disk. */
-final class Stow {
+public final class Stow {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private Stow() {
     }
 
-    static HttpResponse<String> post(String url, String token, List<Path> files) throws IOException, InterruptedException {
+    public static HttpResponse<String> post(String url, String token, List<Path> files) throws IOException, InterruptedException {
         String boundary = "lilnet-" + UUID.randomUUID();
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(5))
                 .header("Content-Type", "multipart/related; type=\"application/dicom\"; boundary=" + boundary)
