@@ -75,7 +75,7 @@ def main(argv=None):
     p.add_argument("--out-dir", required=True, help="where phantom-bm.onnx, phantom-m.onnx, phantom-b.onnx go")
     p.add_argument("--checkpoint", help="also save the PyTorch weights here (for evaluate_heldout.py)")
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--steps", type=int, default=3500)
+    p.add_argument("--steps", type=int, default=7000)
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--lr", type=float, default=2e-3)
     p.add_argument("--threads", type=int, default=2)

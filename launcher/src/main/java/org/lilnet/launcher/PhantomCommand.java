@@ -64,10 +64,20 @@ public final class PhantomCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "1", description = "Studies written in parallel. Default: ${DEFAULT-VALUE}")
     int threads;
 
+    @Option(names = "--truth-only", description = {"Write only each study's ground-truth.json, no DICOM: refreshes the truth of a set",
+            "written earlier with the same seed and options (e.g. by an older generator)."})
+    boolean truthOnly;
+
     @Override
     public Integer call() throws Exception {
         PhantomOptions options = options();
         PhantomGenerator generator = new PhantomGenerator(options);
+        if (truthOnly) {
+            for (int i = first; i < first + studies; i++) {
+                System.out.println(generator.writeTruth(seed, i, out).getFileName() + "  ground truth written");
+            }
+            return 0;
+        }
         System.out.printf(Locale.ROOT, "writing %d studies (seed %d, from %d) to %s: %d slices per series, class mix %s%n",
                 studies, seed, first, out, options.slicesPerSeries(), options.classMix());
         long start = System.nanoTime();

@@ -106,9 +106,21 @@ public record GroundTruth(int formatVersion, String generator, long seed, int st
      * @param centerRow         centre, row
      * @param centerSlice       centre, fractional slice index
      * @param slices            per-slice boxes
+     * @param contrastHu        what the lesion changes in the noise-free image on its largest slice: the largest absolute
+     *                          difference to the same slice without it, averaged over a 5 mm patch inside the lesion, HU
+     *                          (null in older files)
+     * @param visible           whether that contrast reaches the series' image noise (null in older files: treat as
+     *                          visible). A lesion iso-attenuating to the liver in a phase is not visible there.
      */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Extent(String seriesInstanceUid, String phase, int firstSliceIndex, int lastSliceIndex, Box box,
-                         double centerColumn, double centerRow, double centerSlice, List<SliceBox> slices) {
+                         double centerColumn, double centerRow, double centerSlice, List<SliceBox> slices, Double contrastHu,
+                         Boolean visible) {
+
+        /** Visible in the series (older ground truth without the flag counts every lesion as visible). */
+        public boolean countsAsVisible() {
+            return visible == null || visible;
+        }
     }
 
     /** A box: x = column, y = row, pixel edges (a box around pixel (r, c) alone is c, r, c+1, r+1). */

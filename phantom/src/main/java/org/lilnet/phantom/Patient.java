@@ -235,6 +235,14 @@ final class Patient {
 
     /** Everything to paint for a phase, in painting order. */
     List<Structure> scene(Phase phase) {
+        return scene(phase, null);
+    }
+
+    /**
+     * The scene of a phase without one lesion ({@code without}; null: the whole scene): what the slices would show if
+     * that lesion were not there, for measuring what it adds to the image ({@link LesionVisibility}).
+     */
+    List<Structure> scene(Phase phase, Lesion without) {
         List<Structure> out = new ArrayList<>();
         double[] s = shift(phase);
         double big = 1e5;
@@ -330,7 +338,9 @@ final class Patient {
             }
         }
         for (Lesion lesion : lesions) {
-            out.add(lesion.structure(phase, s));
+            if (lesion != without) {
+                out.add(lesion.structure(phase, s));
+            }
         }
         // aorta (with a calcified plaque in some), spine and ribs do not move with breathing
         out.add(Cylinder.circle(aortaX, aortaY, aortaR, -big, big, Material.constant(tissues.hu(Tissue.AORTA, phase)), 0.8));

@@ -47,7 +47,19 @@ public final class PhantomGenerator {
 
     /** The ground truth of study {@code index} without rendering or writing anything. */
     public GroundTruth truthOf(long seed, int index) {
-        return TruthBuilder.build(StudyPlanner.plan(options, seed, index));
+        return TruthBuilder.build(StudyPlanner.plan(options, seed, index), options.noiseScale());
+    }
+
+    /**
+     * Writes only the ground truth of study {@code index} into {@code out/<study directory>} (no DICOM): refreshes the
+     * truth of a set written earlier with the same seed and options. Returns the study directory.
+     */
+    public Path writeTruth(long seed, int index, Path out) throws IOException {
+        StudyPlan plan = StudyPlanner.plan(options, seed, index);
+        Path dir = out.resolve(plan.directoryName());
+        Files.createDirectories(dir);
+        TruthBuilder.build(plan, options.noiseScale()).write(dir);
+        return dir;
     }
 
     /** Writes study {@code index} of the seed into {@code out/<study directory>}. */
@@ -55,7 +67,7 @@ public final class PhantomGenerator {
         StudyPlan plan = StudyPlanner.plan(options, seed, index);
         Path dir = out.resolve(plan.directoryName());
         Files.createDirectories(dir);
-        GroundTruth truth = TruthBuilder.build(plan);
+        GroundTruth truth = TruthBuilder.build(plan, options.noiseScale());
         CtDicomWriter writer = new CtDicomWriter(plan);
         Map<String, List<Path>> files = new LinkedHashMap<>();
         int slices = 0;

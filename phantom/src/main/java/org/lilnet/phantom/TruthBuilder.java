@@ -12,8 +12,9 @@ import java.util.Map;
 
 /**
  * Ground truth from the same geometry the renderer paints: for every axial series and lesion, the slices where the
- * lesion shows (its mean cross-section over the slab reaches 45% of its diameter, at least 2.5 mm) and the box of
- * the pixels it covers there.
+ * lesion shows (its mean cross-section over the slab reaches 45% of its diameter, at least 2.5 mm), the box of
+ * the pixels it covers there, and whether its contrast to the liver around it reaches the image noise in that series
+ * ({@link LesionVisibility}).
  */
 final class TruthBuilder {
 
@@ -23,6 +24,11 @@ final class TruthBuilder {
     }
 
     static GroundTruth build(StudyPlan study) {
+        return build(study, 1.0);
+    }
+
+    /** @param noiseScale the generator's noise scale (the noise the slices are rendered with is the series' sigma times it) */
+    static GroundTruth build(StudyPlan study, double noiseScale) {
         Patient patient = study.patient();
         List<GroundTruth.Series> series = new ArrayList<>();
         for (SeriesPlan s : study.series()) {
@@ -48,7 +54,7 @@ final class TruthBuilder {
             List<GroundTruth.Extent> extents = new ArrayList<>();
             for (SeriesPlan s : study.series()) {
                 if (!s.localizer()) {
-                    GroundTruth.Extent e = extent(study, s, lesion);
+                    GroundTruth.Extent e = extent(study, s, lesion, noiseScale);
                     if (e != null) {
                         extents.add(e);
                     }
@@ -67,7 +73,7 @@ final class TruthBuilder {
         return String.format("series-%03d", s.seriesNumber());
     }
 
-    private static GroundTruth.Extent extent(StudyPlan study, SeriesPlan s, Lesion lesion) {
+    private static GroundTruth.Extent extent(StudyPlan study, SeriesPlan s, Lesion lesion, double noiseScale) {
         double[] shift = study.patient().shift(s.phase());
         Ellipsoid shape = lesion.shape(shift);
         double[] b = shape.bounds();
@@ -114,10 +120,18 @@ final class TruthBuilder {
             y2 = Math.max(y2, sb.box().y2());
         }
         double[] c = lesion.center();
+        GroundTruth.SliceBox largest = boxes.get(0);
+        for (GroundTruth.SliceBox sb : boxes) {
+            if (sb.box().width() * sb.box().height() > largest.box().width() * largest.box().height()) {
+                largest = sb;
+            }
+        }
+        LesionVisibility.Measure seen = LesionVisibility.measure(study, s, lesion, largest.sliceIndex(), largest.box(),
+                s.noiseSigma() * noiseScale);
         return new GroundTruth.Extent(s.seriesInstanceUid(), s.phase().name(), boxes.get(0).sliceIndex(),
                 boxes.get(boxes.size() - 1).sliceIndex(), new GroundTruth.Box(x1, y1, x2, y2),
                 round((c[0] + shift[0] - study.x0()) / sp), round((c[1] + shift[1] - study.y0()) / sp),
-                round((c[2] + shift[2] - s.firstZ()) / s.thicknessMm()), boxes);
+                round((c[2] + shift[2] - s.firstZ()) / s.thicknessMm()), boxes, round(seen.contrastHu()), seen.visible());
     }
 
     private static int clamp(int v) {

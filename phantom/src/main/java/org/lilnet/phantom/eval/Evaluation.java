@@ -35,9 +35,16 @@ public final class Evaluation {
                        int[][] confusion) {
     }
 
-    /** Detection at one IoU threshold. */
+    /**
+     * Detection at one IoU threshold. Counted per lesion and series (the arterial and the portal venous series each
+     * hold every lesion once), and per lesion ("any phase": found in at least one of the two series). "Visible": only
+     * the lesion-series in which the ground truth marks the lesion visible (its contrast to the liver reaches the
+     * image noise; a lesion iso-attenuating in a phase cannot be found there). Intervals: bootstrap 95% over patients.
+     */
     public record Detection(double iou, int trueLesions, int predictedLesions, int truePositives, double recall, double precision,
-                            double f1, double recallAtLeast1cm, double lesionRecallAnyPhase, double lesionRecallAnyPhaseAtLeast1cm) {
+                            double f1, double recallAtLeast1cm, double lesionRecallAnyPhase, double lesionRecallAnyPhaseAtLeast1cm,
+                            int trueLesionsAtLeast1cm, int visibleLesionsAtLeast1cm, double recallVisible, double recallVisibleAtLeast1cm,
+                            Map<String, Bootstrap.Interval> intervals) {
     }
 
     /** Accuracy by the size of the patient's largest lesion. */
@@ -100,7 +107,7 @@ public final class Evaluation {
         }
         List<SizeBucket> bySize = bySize(truths, cls, p6);
         return new Report(n, diagnosed, n - diagnosed, withoutTruth, perClass, bm, m, b, n == 0 ? Double.NaN : correct6 / (double) n,
-                ClassificationMetrics.confusion(cls, p6, 6), bySize, detection(truths, d));
+                ClassificationMetrics.confusion(cls, p6, 6), bySize, detection(truths, d, rounds, seed));
     }
 
     static Map<String, Diagnosis> latestByCase(Collection<Diagnosis> diagnoses) {
@@ -202,66 +209,128 @@ public final class Evaluation {
         return out;
     }
 
-    private static List<Detection> detection(List<GroundTruth> truths, Diagnosis[] d) {
+    /** Per-patient detection counts at one threshold (summed over patients; resampled for the intervals). */
+    private static final int TP = 0, TRUE = 1, PRED = 2, TP10 = 3, TRUE10 = 4, ANY_HIT = 5, ANY = 6, ANY_HIT10 = 7, ANY10 = 8,
+            VIS_HIT = 9, VIS = 10, VIS_HIT10 = 11, VIS10 = 12, COUNTS = 13;
+
+    private static List<Detection> detection(List<GroundTruth> truths, Diagnosis[] d, int rounds, long seed) {
         List<Detection> out = new ArrayList<>();
         for (double threshold : DETECTION_IOUS) {
-            int tp = 0, nTrue = 0, nPred = 0, tp10 = 0, nTrue10 = 0, anyHit = 0, anyN = 0, anyHit10 = 0, anyN10 = 0;
+            long[][] perPatient = new long[truths.size()][];
             for (int i = 0; i < truths.size(); i++) {
-                GroundTruth t = truths.get(i);
-                Set<Integer> hitLesions = new HashSet<>();
-                for (GroundTruth.Series s : processedSeries(t)) {
-                    List<Box3d> predicted = new ArrayList<>();
-                    if (d[i] != null) {
-                        for (Lesion l : d[i].getLesions()) {
-                            if (l.getSeriesInstanceUid().equals(s.seriesInstanceUid())) {
-                                predicted.add(new Box3d(l.getLargestBox().getX1(), l.getLargestBox().getY1(), l.getLargestBox().getX2(),
-                                        l.getLargestBox().getY2(), l.getFirstSliceIndex(), l.getLastSliceIndex()));
-                            }
-                        }
-                    }
-                    List<Box3d> truthBoxes = new ArrayList<>();
-                    List<GroundTruth.Lesion> truthLesions = new ArrayList<>();
-                    for (GroundTruth.Lesion lesion : t.lesions()) {
-                        GroundTruth.Extent e = lesion.extentIn(s.seriesInstanceUid());
-                        if (e != null) {
-                            truthBoxes.add(new Box3d(e.box().x1(), e.box().y1(), e.box().x2(), e.box().y2(), e.firstSliceIndex(),
-                                    e.lastSliceIndex()));
-                            truthLesions.add(lesion);
-                        }
-                    }
-                    Set<Integer> matched = Box3d.match(predicted, truthBoxes, threshold);
-                    tp += matched.size();
-                    nTrue += truthBoxes.size();
-                    nPred += predicted.size();
-                    for (int j = 0; j < truthLesions.size(); j++) {
-                        if (truthLesions.get(j).sizeMm() >= 10) {
-                            nTrue10++;
-                            tp10 += matched.contains(j) ? 1 : 0;
-                        }
-                        if (matched.contains(j)) {
-                            hitLesions.add(truthLesions.get(j).lesionId());
-                        }
-                    }
+                perPatient[i] = detectionCounts(truths.get(i), d[i], threshold);
+            }
+            long[] sum = sum(perPatient, null);
+            double recall = ratio(sum, TP, TRUE, 0);
+            double precision = ratio(sum, TP, PRED, 0);
+            Map<String, Bootstrap.Interval> intervals = new LinkedHashMap<>();
+            String[] names = {"recall", "precision", "recallAtLeast1cm", "lesionRecallAnyPhaseAtLeast1cm", "recallVisible", "recallVisibleAtLeast1cm"};
+            int[][] parts = {{TP, TRUE}, {TP, PRED}, {TP10, TRUE10}, {ANY_HIT10, ANY10}, {VIS_HIT, VIS}, {VIS_HIT10, VIS10}};
+            List<double[]> samples = new ArrayList<>();
+            java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
+            int n = perPatient.length;
+            for (int r = 0; r < rounds && n > 0; r++) {
+                int[] pick = new int[n];
+                for (int k = 0; k < n; k++) {
+                    pick[k] = rng.nextInt(n);
                 }
-                for (GroundTruth.Lesion lesion : t.lesions()) {
-                    if (!lesion.extents().isEmpty()) {
-                        anyN++;
-                        anyHit += hitLesions.contains(lesion.lesionId()) ? 1 : 0;
-                        if (lesion.sizeMm() >= 10) {
-                            anyN10++;
-                            anyHit10 += hitLesions.contains(lesion.lesionId()) ? 1 : 0;
-                        }
+                long[] s = sum(perPatient, pick);
+                double[] v = new double[names.length];
+                for (int f = 0; f < names.length; f++) {
+                    v[f] = ratio(s, parts[f][0], parts[f][1], Double.NaN);
+                }
+                samples.add(v);
+            }
+            for (int f = 0; f < names.length; f++) {
+                int index = f;
+                double[] v = samples.stream().mapToDouble(x -> x[index]).filter(x -> !Double.isNaN(x)).sorted().toArray();
+                intervals.put(names[f], v.length == 0 ? new Bootstrap.Interval(Double.NaN, Double.NaN)
+                        : new Bootstrap.Interval(Bootstrap.percentile(v, 2.5), Bootstrap.percentile(v, 97.5)));
+            }
+            out.add(new Detection(threshold, (int) sum[TRUE], (int) sum[PRED], (int) sum[TP], recall, precision,
+                    recall + precision == 0 ? 0 : 2 * recall * precision / (recall + precision),
+                    ratio(sum, TP10, TRUE10, Double.NaN), ratio(sum, ANY_HIT, ANY, Double.NaN), ratio(sum, ANY_HIT10, ANY10, Double.NaN),
+                    (int) sum[TRUE10], (int) sum[VIS10], ratio(sum, VIS_HIT, VIS, Double.NaN), ratio(sum, VIS_HIT10, VIS10, Double.NaN), intervals));
+        }
+        return out;
+    }
+
+    private static long[] sum(long[][] perPatient, int[] pick) {
+        long[] s = new long[COUNTS];
+        int n = pick == null ? perPatient.length : pick.length;
+        for (int k = 0; k < n; k++) {
+            long[] c = perPatient[pick == null ? k : pick[k]];
+            for (int j = 0; j < COUNTS; j++) {
+                s[j] += c[j];
+            }
+        }
+        return s;
+    }
+
+    private static double ratio(long[] s, int numerator, int denominator, double none) {
+        return s[denominator] == 0 ? none : s[numerator] / (double) s[denominator];
+    }
+
+    /** One patient's detection counts: lesions of the arterial and portal venous series matched one to one by 3D IoU. */
+    private static long[] detectionCounts(GroundTruth t, Diagnosis d, double threshold) {
+        long[] c = new long[COUNTS];
+        Set<Integer> hitLesions = new HashSet<>();
+        for (GroundTruth.Series s : processedSeries(t)) {
+            List<Box3d> predicted = new ArrayList<>();
+            if (d != null) {
+                for (Lesion l : d.getLesions()) {
+                    if (l.getSeriesInstanceUid().equals(s.seriesInstanceUid())) {
+                        predicted.add(new Box3d(l.getLargestBox().getX1(), l.getLargestBox().getY1(), l.getLargestBox().getX2(),
+                                l.getLargestBox().getY2(), l.getFirstSliceIndex(), l.getLastSliceIndex()));
                     }
                 }
             }
-            double recall = nTrue == 0 ? 0 : tp / (double) nTrue;
-            double precision = nPred == 0 ? 0 : tp / (double) nPred;
-            out.add(new Detection(threshold, nTrue, nPred, tp, recall, precision,
-                    recall + precision == 0 ? 0 : 2 * recall * precision / (recall + precision),
-                    nTrue10 == 0 ? Double.NaN : tp10 / (double) nTrue10, anyN == 0 ? Double.NaN : anyHit / (double) anyN,
-                    anyN10 == 0 ? Double.NaN : anyHit10 / (double) anyN10));
+            List<Box3d> truthBoxes = new ArrayList<>();
+            List<GroundTruth.Lesion> truthLesions = new ArrayList<>();
+            List<GroundTruth.Extent> extents = new ArrayList<>();
+            for (GroundTruth.Lesion lesion : t.lesions()) {
+                GroundTruth.Extent e = lesion.extentIn(s.seriesInstanceUid());
+                if (e != null) {
+                    truthBoxes.add(new Box3d(e.box().x1(), e.box().y1(), e.box().x2(), e.box().y2(), e.firstSliceIndex(), e.lastSliceIndex()));
+                    truthLesions.add(lesion);
+                    extents.add(e);
+                }
+            }
+            Set<Integer> matched = Box3d.match(predicted, truthBoxes, threshold);
+            c[TP] += matched.size();
+            c[TRUE] += truthBoxes.size();
+            c[PRED] += predicted.size();
+            for (int j = 0; j < truthLesions.size(); j++) {
+                boolean hit = matched.contains(j);
+                boolean large = truthLesions.get(j).sizeMm() >= 10;
+                if (large) {
+                    c[TRUE10]++;
+                    c[TP10] += hit ? 1 : 0;
+                }
+                if (extents.get(j).countsAsVisible()) {
+                    c[VIS]++;
+                    c[VIS_HIT] += hit ? 1 : 0;
+                    if (large) {
+                        c[VIS10]++;
+                        c[VIS_HIT10] += hit ? 1 : 0;
+                    }
+                }
+                if (hit) {
+                    hitLesions.add(truthLesions.get(j).lesionId());
+                }
+            }
         }
-        return out;
+        for (GroundTruth.Lesion lesion : t.lesions()) {
+            if (!lesion.extents().isEmpty()) {
+                c[ANY]++;
+                c[ANY_HIT] += hitLesions.contains(lesion.lesionId()) ? 1 : 0;
+                if (lesion.sizeMm() >= 10) {
+                    c[ANY10]++;
+                    c[ANY_HIT10] += hitLesions.contains(lesion.lesionId()) ? 1 : 0;
+                }
+            }
+        }
+        return c;
     }
 
     /** The series LiLNet uses: the first arterial and the first portal venous axial series. */
@@ -311,13 +380,23 @@ public final class Evaluation {
             }
             out.append('\n');
         }
-        out.append(String.format(Locale.ROOT, "%ndetection (lesions per series as 3D boxes: largest box x slice range)%n%-8s %6s %6s %6s %9s %10s %12s %6s %6s%n",
-                "IoU", "recall", "prec.", "F1", "rec.>=1cm", "any phase", "any >=1cm", "true", "pred."));
+        out.append(String.format(Locale.ROOT, "%ndetection (lesions per series as 3D boxes: largest box x slice range)%n%-8s %6s %6s %6s %9s %10s %12s %6s %6s %6s %9s%n",
+                "IoU", "recall", "prec.", "F1", "rec.>=1cm", "any phase", "any >=1cm", "true", "pred.", "vis.", "vis.>=1cm"));
         for (Detection x : r.detection()) {
-            out.append(String.format(Locale.ROOT, "%-8.1f %6s %6s %6s %9s %10s %12s %6d %6d%n", x.iou(), pct(x.recall()), pct(x.precision()),
+            out.append(String.format(Locale.ROOT, "%-8.1f %6s %6s %6s %9s %10s %12s %6d %6d %6s %9s%n", x.iou(), pct(x.recall()), pct(x.precision()),
                     pct(x.f1()), pct(x.recallAtLeast1cm()), pct(x.lesionRecallAnyPhase()), pct(x.lesionRecallAnyPhaseAtLeast1cm()),
-                    x.trueLesions(), x.predictedLesions()));
+                    x.trueLesions(), x.predictedLesions(), pct(x.recallVisible()), pct(x.recallVisibleAtLeast1cm())));
         }
+        out.append("(recall per lesion and series; any phase: per lesion, found in the arterial or the portal venous series; vis.: over the\n"
+                + " lesion-series the ground truth marks visible, contrast to the liver at least the image noise)\n");
+        out.append("intervals (bootstrap 95% over patients):\n");
+        for (Detection x : r.detection()) {
+            out.append(String.format(Locale.ROOT, "%-8.1f", x.iou()));
+            x.intervals().forEach((name, ci) -> out.append(String.format(Locale.ROOT, " %s %s-%s;", name, pct(ci.low()), pct(ci.high()))));
+            out.append('\n');
+        }
+        out.append(String.format(Locale.ROOT, "lesion-series >= 1 cm: %d, of which visible %d%n",
+                r.detection().isEmpty() ? 0 : r.detection().get(0).trueLesionsAtLeast1cm(), r.detection().isEmpty() ? 0 : r.detection().get(0).visibleLesionsAtLeast1cm()));
         return out.toString();
     }
 

@@ -28,7 +28,7 @@ class EvaluationTest {
                 new double[3], Map.of());
         GroundTruth.Series pvp = new GroundTruth.Series(uid + ".2", 2, "PVP", false, "PV", "series-002", 20, 5, 0, 70.0, true, 10,
                 new double[3], Map.of());
-        GroundTruth.Extent e = new GroundTruth.Extent(uid + ".1", "AP", first, last, box, 0, 0, 0, List.of());
+        GroundTruth.Extent e = new GroundTruth.Extent(uid + ".1", "AP", first, last, box, 0, 0, 0, List.of(), null, null);
         GroundTruth.Lesion lesion = new GroundTruth.Lesion(1, cls, "typical", sizeMm, new double[3], Map.of(), List.of(e));
         boolean malignant = List.of("HCC", "ICC", "MET").contains(cls);
         return new GroundTruth(1, "test", 1, 0, "P" + uid, "N", uid, "A" + uid, cls, malignant ? "malignant" : "benign", false, "GE", 0.7,
