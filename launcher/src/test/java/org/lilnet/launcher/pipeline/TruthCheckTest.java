@@ -37,7 +37,7 @@ class TruthCheckTest {
 
     @Test
     void theThresholdIsTheIouOfTheVolumes() {
-        GroundTruth.Extent e = new GroundTruth.Extent(AP, "AP", 0, 9, new GroundTruth.Box(0, 0, 10, 10), 5, 5, 4.5, List.of());
+        GroundTruth.Extent e = new GroundTruth.Extent(AP, "AP", 0, 9, new GroundTruth.Box(0, 0, 10, 10), 5, 5, 4.5, List.of(), null, null);
         // a box of a quarter of the area on every slice: IoU 0.25
         assertThat(TruthCheck.iou(found(AP, 0, 0, 5, 5, 0, 9), e)).isEqualTo(0.25);
         // the whole box on one slice of ten: 0.1, just found
@@ -67,8 +67,8 @@ class TruthCheckTest {
 
     static GroundTruth.Lesion lesion(int id, double x1, double y1, double x2, double y2, int first, int last) {
         List<GroundTruth.Extent> extents = List.of(
-                new GroundTruth.Extent(AP, "AP", first, last, new GroundTruth.Box(x1, y1, x2, y2), 0, 0, 0, List.of()),
-                new GroundTruth.Extent(PVP, "PVP", first, last, new GroundTruth.Box(x1, y1, x2, y2), 0, 0, 0, List.of()));
+                new GroundTruth.Extent(AP, "AP", first, last, new GroundTruth.Box(x1, y1, x2, y2), 0, 0, 0, List.of(), null, null),
+                new GroundTruth.Extent(PVP, "PVP", first, last, new GroundTruth.Box(x1, y1, x2, y2), 0, 0, 0, List.of(), null, null));
         return new GroundTruth.Lesion(id, "HCC", "typical", 14, new double[3], Map.of(), extents);
     }
 
