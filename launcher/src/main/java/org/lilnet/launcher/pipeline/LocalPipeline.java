@@ -80,19 +80,17 @@ public final class LocalPipeline implements AutoCloseable {
         progress.accept(String.format(Locale.ROOT, "stack ready in %.1f s: Kafka %s, registry %s", seconds(t0), stack.bootstrapServers(),
                 stack.registryUrl()));
         LocalPipeline pipeline = new LocalPipeline(stack, true, options);
-        try {
-            pipeline.startServices(progress);
-            pipeline.awaitReady(Duration.ofMinutes(3), progress);
-            return pipeline;
-        } catch (IOException | InterruptedException | RuntimeException e) {
-            pipeline.close();
-            throw e;
-        }
+        return startedAndReady(pipeline, progress);
     }
 
     /** Starts the services on a stack someone else owns (e.g. the integration tests' one); waits until all are ready. */
     public static LocalPipeline start(LocalStack stack, PipelineOptions options, Consumer<String> progress) throws IOException, InterruptedException {
         LocalPipeline pipeline = configure(stack, options);
+        return startedAndReady(pipeline, progress);
+    }
+
+    /** Starts the pipeline's services and waits until all are ready; on failure stops what was started. */
+    private static LocalPipeline startedAndReady(LocalPipeline pipeline, Consumer<String> progress) throws IOException, InterruptedException {
         try {
             pipeline.startServices(progress);
             pipeline.awaitReady(Duration.ofMinutes(3), progress);
