@@ -103,6 +103,26 @@ public final class WorkersBench {
     public record Breakdown(double wallMs, double readMs, double modelMs, double bareModelMs, double commitMs, String cpu) {
     }
 
+    /** A worker's cumulative model seconds, commit seconds and units done, from its /metrics; {@link #since} gives a round's share. */
+    private record WorkerCounters(double modelSeconds, double commitSeconds, double units) {
+        static WorkerCounters read(ServiceProcess worker, String unitsMetric) {
+            return new WorkerCounters(worker.metric("lilnet_worker_inference_seconds_sum", ""),
+                    worker.metric("lilnet_worker_commit_seconds_sum", ""), worker.metric(unitsMetric, ""));
+        }
+
+        WorkerCounters since(WorkerCounters before) {
+            return new WorkerCounters(modelSeconds - before.modelSeconds, commitSeconds - before.commitSeconds, units - before.units);
+        }
+
+        double modelMsPerUnit() {
+            return modelSeconds * 1000 / units;
+        }
+
+        double commitMsPerUnit() {
+            return commitSeconds * 1000 / units;
+        }
+    }
+
     /** One line of the result table; {@code units} per round; {@code eagerFromDicomRounds} only for the detector. */
     public record Figure(String worker, String unit, String model, String variant, int batch, int units, List<Double> kafkaRounds,
                          List<Double> bareRounds, List<Double> eagerRounds, List<Double> eagerFromDicomRounds, double fromInputs, Breakdown breakdown) {
@@ -299,9 +319,7 @@ public final class WorkersBench {
             producer.send(warmUp);
             awaitResults(reader, SliceDetections::getTaskId, SliceDetections::getTimingsMillis, ids(warmUp, DetectTask::getTaskId), worker, new HashMap<>());
             CpuShare cpu = new CpuShare(worker);
-            double modelBefore = worker.metric("lilnet_worker_inference_seconds_sum", "");
-            double commitsBefore = worker.metric("lilnet_worker_commit_seconds_sum", "");
-            double slicesBefore = worker.metric("lilnet_worker_slices_total", "");
+            WorkerCounters before = WorkerCounters.read(worker, "lilnet_worker_slices_total");
             int n = total;
             contenders.add(Contender.of("bare ONNX Runtime loop", () -> bareDetector(session, images, n)));
             contenders.add(Contender.of("through Kafka", () -> cpu.measure(() -> {
@@ -316,10 +334,9 @@ public final class WorkersBench {
                 contenders.add(Contender.of("PyTorch eager (from the DICOM files)", timeBoxed(n, s.minSlices, eager::detectorFromDicomRound)));
             }
             alternate(label, "slices/s", contenders);
-            double units = worker.metric("lilnet_worker_slices_total", "") - slicesBefore;
-            breakdown = new Breakdown(1000 / Stats.mean(contenders.get(1).values()), timings.getOrDefault("detect.read", 0L) / units,
-                    (worker.metric("lilnet_worker_inference_seconds_sum", "") - modelBefore) * 1000 / units, 1000 / Stats.mean(contenders.get(0).values()),
-                    (worker.metric("lilnet_worker_commit_seconds_sum", "") - commitsBefore) * 1000 / units, cpu.describe());
+            WorkerCounters done = WorkerCounters.read(worker, "lilnet_worker_slices_total").since(before);
+            breakdown = new Breakdown(1000 / Stats.mean(contenders.get(1).values()), timings.getOrDefault("detect.read", 0L) / done.units(),
+                    done.modelMsPerUnit(), 1000 / Stats.mean(contenders.get(0).values()), done.commitMsPerUnit(), cpu.describe());
         }
         double fromDicom;
         try (InferenceRuntime runtime = InferenceRuntime.open(InferenceSettings.cpu(set.manifest(), s.threads), EnumSet.of(ModelRole.DETECTOR))) {
@@ -413,9 +430,7 @@ public final class WorkersBench {
             awaitResults(reader, ChunkPredictions::getTaskId, ChunkPredictions::getTimingsMillis, ids(warmUp, SliceDetections::getTaskId), worker,
                     new HashMap<>());
             CpuShare cpu = new CpuShare(worker);
-            double modelBefore = worker.metric("lilnet_worker_inference_seconds_sum", "");
-            double commitsBefore = worker.metric("lilnet_worker_commit_seconds_sum", "");
-            double cropsBefore = worker.metric("lilnet_worker_crops_total", "");
+            WorkerCounters before = WorkerCounters.read(worker, "lilnet_worker_crops_total");
             int n = total;
             contenders.add(Contender.of("bare ONNX Runtime loop", () -> bareClassifiers(runtime, crops, n)));
             contenders.add(Contender.of("through Kafka", () -> cpu.measure(() -> {
@@ -428,10 +443,9 @@ public final class WorkersBench {
             })));
             contenders.add(Contender.of("PyTorch eager", timeBoxed(n, s.minCrops, eager::classifierRound)));
             alternate(label, "crops/s", contenders);
-            double units = worker.metric("lilnet_worker_crops_total", "") - cropsBefore;
+            WorkerCounters done = WorkerCounters.read(worker, "lilnet_worker_crops_total").since(before);
             breakdown = new Breakdown(1000 / Stats.mean(contenders.get(1).values()), 0,
-                    (worker.metric("lilnet_worker_inference_seconds_sum", "") - modelBefore) * 1000 / units, 1000 / Stats.mean(contenders.get(0).values()),
-                    (worker.metric("lilnet_worker_commit_seconds_sum", "") - commitsBefore) * 1000 / units, cpu.describe());
+                    done.modelMsPerUnit(), 1000 / Stats.mean(contenders.get(0).values()), done.commitMsPerUnit(), cpu.describe());
         }
         return new Figure("classifier-worker", "crops/s", model, "", s.classifierBatch, total, contenders.get(1).values(), contenders.get(0).values(),
                 contenders.get(2).values(), List.of(), Double.NaN, breakdown);
