@@ -729,7 +729,8 @@ public final class ManifestChecks {
             }
             Optional<String> grace = ServiceFacts.effective(s, props, "shutdown.grace");
             if (grace.isPresent()) {
-                long seconds = parseDuration(grace.get()).toSeconds();
+                // parsed by the service's own key, so the check reads the value exactly as the worker will
+                long seconds = ((Duration) ServiceFacts.key(s, "shutdown.grace").orElseThrow().parse(grace.get())).toSeconds();
                 if (pod.path("terminationGracePeriodSeconds").asLong(30) <= seconds) {
                     problems.add(c.where() + ": terminationGracePeriodSeconds " + pod.path("terminationGracePeriodSeconds").asLong(30)
                             + " is not above shutdown.grace (" + grace.get() + ")");
@@ -805,21 +806,6 @@ public final class ManifestChecks {
             problems.add(c.where() + ": " + probe + " on port " + port.asText() + " (" + number + "), the service's http.port is " + httpPort);
         }
         return problems;
-    }
-
-    private static Duration parseDuration(String text) {
-        Matcher m = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)").matcher(text.trim());
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
-        }
-        return Duration.parse(text.trim());
     }
 
     private static List<JsonNode> iterable(JsonNode node) {

@@ -154,8 +154,8 @@ public final class ConfigKey<T> {
 
     // ---- use ---------------------------------------------------------------------------------------------------
 
-    /** Parses and validates a raw value; the message of the exception names the key. */
-    T parse(String raw) {
+    /** Parses and validates a raw value as the service does; the message of the exception names the key. */
+    public T parse(String raw) {
         T value;
         try {
             value = parser.apply(raw);
