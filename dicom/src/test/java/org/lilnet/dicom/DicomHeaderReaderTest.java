@@ -98,7 +98,7 @@ class DicomHeaderReaderTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         list.write(bytes, TransferSyntaxes.EXPLICIT_VR_LITTLE_ENDIAN, true, true);
         byte[] encoded = bytes.toByteArray();
-        assertThat(indexOf(encoded, "门脉期".getBytes(java.nio.charset.Charset.forName("GB18030")))).as("written in GB18030").isPositive();
+        assertThat(Bytes.indexOf(encoded, "门脉期".getBytes(java.nio.charset.Charset.forName("GB18030")))).as("written in GB18030").isPositive();
 
         DicomHeader header = DicomHeaderReader.read(new ByteArrayInputStream(encoded));
 
@@ -132,18 +132,5 @@ class DicomHeaderReaderTest {
             }
         }
         assertThat(read).isGreaterThan(60);
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i <= haystack.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }

@@ -91,7 +91,7 @@ class PixelDataCheckTest {
         byte[] bytes = slice("JPEGProcess14SV1", "1.2.840.10008.1.2.4.70");
         byte[] corrupt = bytes.clone();
         // wipe the JPEG markers at the start of the code stream (SOI, then the tables), leaving every length intact
-        int soi = indexOf(corrupt, new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF});
+        int soi = Bytes.indexOf(corrupt, new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF});
         assertThat(soi).isPositive();
         Arrays.fill(corrupt, soi, soi + 64, (byte) 0);
 
@@ -116,18 +116,5 @@ class PixelDataCheckTest {
 
         assertThatThrownBy(() -> check(bytes, true))
                 .isInstanceOfSatisfying(DicomFormatException.class, e -> assertThat(e.reasonCode()).isEqualTo("NO_PIXEL_DATA"));
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i <= haystack.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }
