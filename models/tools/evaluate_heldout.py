@@ -29,7 +29,7 @@ import torch  # noqa: E402
 import phantom_metrics as pm  # noqa: E402
 from phantom_data import (CLASSES, classifier_input, crop_box, detector_input, processed_series, read_series,  # noqa: E402
                           studies_under, WINDOW_LEVEL, WINDOW_WIDTH)
-from phantom_models import Classifiers, Detector, OneHead  # noqa: E402
+from phantom_models import OneHead, load_trained  # noqa: E402
 from train_detector import postprocess  # noqa: E402
 
 BM_LABELS = ["benign", "malignant"]
@@ -333,12 +333,7 @@ def main(argv=None):
 
     train_common.setup(args.seed, args.threads)
     studies = studies_under([args.studies])
-    detector = Detector()
-    detector.load_state_dict(torch.load(args.detector_checkpoint))
-    detector.eval()
-    classifiers = Classifiers()
-    classifiers.load_state_dict(torch.load(args.classifier_checkpoint))
-    classifiers.eval()
+    detector, classifiers = load_trained(args.detector_checkpoint, args.classifier_checkpoint)
     heads = [OneHead(classifiers, r).eval() for r in ("bm", "m", "b")]
     start = time.time()
     results = run(studies, detector, heads)

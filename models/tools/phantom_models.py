@@ -125,3 +125,12 @@ class OneHead(nn.Module):
 
     def forward(self, images):
         return self.head(self.backbone(images))
+
+
+def load_trained(detector_checkpoint: str, classifier_checkpoint: str):
+    """The trained detector and classifiers from their checkpoints, in inference mode."""
+    detector = Detector()
+    detector.load_state_dict(torch.load(detector_checkpoint))
+    classifiers = Classifiers()
+    classifiers.load_state_dict(torch.load(classifier_checkpoint))
+    return detector.eval(), classifiers.eval()

@@ -21,7 +21,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from phantom_data import classifier_input, crop_box, detector_input  # noqa: E402
-from phantom_models import Classifiers, Detector, OneHead  # noqa: E402
+from phantom_models import OneHead, load_trained  # noqa: E402
 
 
 def pattern() -> np.ndarray:
@@ -44,12 +44,7 @@ def main(argv=None):
     p.add_argument("--out", required=True)
     args = p.parse_args(argv)
     train_common.setup(7, 2)
-    detector = Detector()
-    detector.load_state_dict(torch.load(args.detector_checkpoint))
-    detector.eval()
-    classifiers = Classifiers()
-    classifiers.load_state_dict(torch.load(args.classifier_checkpoint))
-    classifiers.eval()
+    detector, classifiers = load_trained(args.detector_checkpoint, args.classifier_checkpoint)
     img = pattern()
     crop = crop_box(img, (280, 180, 320, 220))
     with torch.no_grad():
