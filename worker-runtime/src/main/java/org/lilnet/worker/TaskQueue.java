@@ -214,6 +214,11 @@ final class TaskQueue<T, U, R> {
         }
     }
 
+    /** Whether the oldest task is complete (there is something to commit). */
+    boolean completedPrefix() {
+        return !entries.isEmpty() && entries.peekFirst().complete();
+    }
+
     /** Removes and returns the longest prefix of completed tasks. */
     List<Entry<T, U, R>> takeCompletedPrefix() {
         List<Entry<T, U, R>> out = new ArrayList<>();

@@ -55,7 +55,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * transactional producer, and each round's results, dead letters and consumed offsets committed in one transaction.
  * Tasks are prepared on a few threads while the loop thread runs inference on batches that mix units of several
  * tasks ({@code batch.max.size}, {@code batch.max.wait}); results leave in consumption order, committed by an emitter
- * thread one transaction at a time while the loop thread runs the next batch.
+ * thread one transaction at a time while the loop thread runs the next batch. Under a backlog the finished tasks of
+ * several batches share one transaction ({@link CommitPacing}, {@code worker.commit.interval}).
  *
  * <p>A task that cannot be processed is emitted as the stage's FAILED result plus a dead letter. A record that is not
  * even a task (undecodable) becomes a dead letter. On a rebalance the tasks of revoked partitions are handed back
@@ -83,6 +84,8 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
     private final ExecutorService emitter;
     private final java.util.concurrent.atomic.AtomicReference<Throwable> emitFailure = new java.util.concurrent.atomic.AtomicReference<>();
     private java.util.concurrent.Future<?> lastEmit = java.util.concurrent.CompletableFuture.completedFuture(null);
+    private long lastEmitNanos = System.nanoTime();
+    private final CommitPacing pacing;
 
     private KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> producer;
@@ -99,6 +102,7 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
         this.config = config;
         this.registry = registry;
         this.metrics = metrics;
+        this.pacing = new CommitPacing(settings.commitInterval());
         AtomicInteger n = new AtomicInteger();
         // 0 preparation threads: tasks are read on the loop thread, between batches (no contention with the model on few cores)
         this.preparers = settings.prepareThreads() == 0 ? new InlineExecutor() : Executors.newFixedThreadPool(settings.prepareThreads(), r -> {
@@ -214,7 +218,7 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
             if (runBatch) {
                 infer(queue.nextBatch(settings.maxBatch()));
             }
-            emitCompleted();
+            emitCompleted(draining);
 
             if (draining) {
                 if (!runBatch) {
@@ -229,14 +233,15 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
                 timeout = Duration.ZERO;
             } else if (queue.readyUnits() > 0) {
                 timeout = Duration.ofNanos(Math.max(0, maxWaitNanos - (System.nanoTime() - queue.oldestReadySince())));
-            } else if (queue.preparing() > 0) {
-                timeout = BUSY_POLL;
+            } else if (queue.preparing() > 0 || queue.completedPrefix()) {
+                timeout = BUSY_POLL;   // a preparation to harvest, or finished tasks waiting for the previous commit
             } else {
                 timeout = IDLE_POLL;
             }
             poll(timeout);
         }
-        emitCompleted();
+        awaitEmitter();
+        emitCompleted(true);
         awaitEmitter();
         checkEmitter();
         int handedBack = queue.size();
@@ -292,21 +297,32 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
     /**
      * Hands the completed prefix of tasks to the emitter thread: their results and dead letters and the consumed offsets
      * go out in one transaction, while this thread runs the next batch. Rounds commit in order; after a failed round the
-     * following ones are skipped until the loop has rewound ({@link #checkEmitter}).
+     * following ones are skipped until the loop has rewound ({@link #checkEmitter}). Unless {@code now}, finished tasks
+     * wait while the previous transaction is still being committed, or while more work is in hand and the last
+     * transaction began less than {@code worker.commit.interval} ago: they then go out together.
      */
-    private void emitCompleted() {
+    private void emitCompleted(boolean now) {
+        if (!now && !commitDue()) {
+            return;
+        }
         List<TaskQueue.Entry<T, U, R>> done = queue.takeCompletedPrefix();
         if (done.isEmpty()) {
             return;
         }
-        long now = System.nanoTime();
+        long completed = System.nanoTime();
+        lastEmitNanos = completed;
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (TaskQueue.Entry<T, U, R> e : done) {
             offsets.merge(new TopicPartition(e.context.topic(), e.context.partition()), new OffsetAndMetadata(e.context.offset() + 1),
                     (a, b) -> a.offset() >= b.offset() ? a : b);
         }
         var group = consumer.groupMetadata();
-        lastEmit = emitter.submit(() -> commit(done, offsets, group, now));
+        lastEmit = emitter.submit(() -> commit(done, offsets, group, completed));
+    }
+
+    private boolean commitDue() {
+        boolean moreInHand = queue.readyUnits() > 0 || queue.preparing() > 0 || queue.waiting() > 0;
+        return pacing.due(lastEmit.isDone(), moreInHand, Duration.ofNanos(System.nanoTime() - lastEmitNanos));
     }
 
     /** One transaction (emitter thread). */
@@ -472,7 +488,10 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
         }
 
         private void handBack(Collection<TopicPartition> partitions, String how) {
-            awaitEmitter();   // what is already done for these partitions is committed before they go
+            // what is already done for these partitions is committed before they go
+            awaitEmitter();
+            emitCompleted(true);
+            awaitEmitter();
             int dropped = queue.drop(partitions);
             assigned.set(Math.max(0, consumer.assignment().size() - partitions.size()));
             if (!partitions.isEmpty()) {

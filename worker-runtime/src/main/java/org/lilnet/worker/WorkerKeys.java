@@ -8,7 +8,8 @@ import java.util.List;
 
 /** The configuration keys of a batching worker; each service declares them with its own defaults. */
 public record WorkerKeys(ConfigKey<String> consumerGroup, ConfigKey<Integer> maxBatch, ConfigKey<Duration> maxWait,
-                         ConfigKey<Integer> prepareThreads, ConfigKey<Duration> shutdownGrace) {
+                         ConfigKey<Integer> prepareThreads, ConfigKey<Duration> shutdownGrace,
+                         ConfigKey<Duration> commitInterval) {
 
     public static WorkerKeys withDefaults(String group, int maxBatch, Duration maxWait, int prepareThreads) {
         return new WorkerKeys(
@@ -24,15 +25,19 @@ public record WorkerKeys(ConfigKey<String> consumerGroup, ConfigKey<Integer> max
                         .withDefault(prepareThreads).validatedBy(ConfigKey.between(0, 64), "between 0 and 64"),
                 ConfigKey.duration("shutdown.grace", "On SIGTERM: how long to finish the tasks in hand (and commit them) before handing "
                         + "the rest back to the group uncommitted.").withDefault(Duration.ofSeconds(20))
-                        .validatedBy(ConfigKey.positive(), "positive"));
+                        .validatedBy(ConfigKey.positive(), "positive"),
+                ConfigKey.duration("worker.commit.interval", "While more tasks are in hand, finished tasks are committed (results, dead "
+                        + "letters and offsets in one Kafka transaction) at most this often; an idle worker commits at once. Longer: fewer "
+                        + "transactions under a backlog (less broker and client work per unit), results visible up to this much later.")
+                        .withDefault(Duration.ofMillis(100)).validatedBy(d -> !d.isNegative() && d.toMillis() <= 10_000, "between 0 and 10s"));
     }
 
     public List<ConfigKey<?>> all() {
-        return List.of(consumerGroup, maxBatch, maxWait, prepareThreads, shutdownGrace);
+        return List.of(consumerGroup, maxBatch, maxWait, prepareThreads, shutdownGrace, commitInterval);
     }
 
     public WorkerSettings settings(Config config, String instanceId) {
         return new WorkerSettings(config.get(consumerGroup), config.get(maxBatch), config.get(maxWait), config.get(prepareThreads),
-                config.get(shutdownGrace), instanceId);
+                config.get(shutdownGrace), config.get(commitInterval), instanceId);
     }
 }

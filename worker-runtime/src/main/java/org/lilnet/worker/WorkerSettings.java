@@ -10,13 +10,16 @@ import java.time.Duration;
  * @param maxWait        how long a ready unit may wait for a fuller batch
  * @param prepareThreads threads preparing (reading, decoding) tasks alongside inference; 0 = on the loop thread
  * @param shutdownGrace  how long a stopping worker may take to finish the tasks in hand before handing the rest back
+ * @param commitInterval while more work is in hand, finished tasks are committed at most this often (one transaction
+ *                       for all of them); an idle worker commits at once
  * @param instanceId     this instance (transactional id, dead letters)
  */
-public record WorkerSettings(String consumerGroup, int maxBatch, Duration maxWait, int prepareThreads, Duration shutdownGrace, String instanceId) {
+public record WorkerSettings(String consumerGroup, int maxBatch, Duration maxWait, int prepareThreads, Duration shutdownGrace, Duration commitInterval,
+                             String instanceId) {
 
     public WorkerSettings {
-        if (maxBatch < 1 || prepareThreads < 0) {
-            throw new IllegalArgumentException("maxBatch must be at least 1, prepareThreads at least 0");
+        if (maxBatch < 1 || prepareThreads < 0 || commitInterval.isNegative()) {
+            throw new IllegalArgumentException("maxBatch must be at least 1, prepareThreads and commitInterval at least 0");
         }
     }
 
