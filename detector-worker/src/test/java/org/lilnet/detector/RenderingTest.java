@@ -49,6 +49,20 @@ class RenderingTest {
     }
 
     @Test
+    void slicesOfDifferentRescalesAndWindowsEachGetTheirOwnTable() {
+        // the tables are kept between slices: alternating rescales and windows must not reuse another's table
+        CtSlice a = new CtSlice("st", "se", "a", 1, 1, 1, 1, SliceGeometry.UNKNOWN, 1, -1024, false, new short[] {1064});   // 40 HU
+        CtSlice b = new CtSlice("st", "se", "b", 1, 1, 1, 1, SliceGeometry.UNKNOWN, 1, -1000, false, new short[] {1064});   // 64 HU
+        HuWindow narrow = new HuWindow(40, 100);   // -10 .. 90 HU
+        for (int round = 0; round < 3; round++) {
+            assertThat(SliceRenderer.render(a, HuWindow.ABDOMEN).at(0, 0)).isEqualTo(128);
+            assertThat(SliceRenderer.render(b, HuWindow.ABDOMEN).at(0, 0)).as("224/400*255 = 142.8").isEqualTo(143);
+            assertThat(SliceRenderer.render(a, narrow).at(0, 0)).as("50/100*255 = 127.5").isEqualTo(128);
+            assertThat(SliceRenderer.render(b, narrow).at(0, 0)).as("74/100*255 = 188.7").isEqualTo(189);
+        }
+    }
+
+    @Test
     void resizeAlignsPixelCentresLikeOpenCvInterLinear() {
         GreyImage src = new GreyImage(2, 2, bytes(0, 100, 200, 255));
         GreyImage up = PlainResize.resize(src, 4, 4);
