@@ -70,7 +70,7 @@ public final class IngestBench {
         }
 
         public double bestStow() {
-            return rows.stream().filter(r -> r.what.startsWith("STOW-RS") && !r.what.contains("nodelay")).mapToDouble(Row::ingest).max().orElse(Double.NaN);
+            return rows.stream().filter(r -> r.what.startsWith("STOW-RS")).mapToDouble(Row::ingest).max().orElse(Double.NaN);
         }
     }
 
@@ -102,7 +102,6 @@ public final class IngestBench {
         transfers.put("many", study("many", n));
         transfers.put("stow-one", study("stow-one", n));
         transfers.put("stow-many", study("stow-many", n));
-        transfers.put("stow-nodelay", study("stow-nodelay", n));
         if (settings.nagle) {
             transfers.put("nagle", study("nagle", NAGLE_SLICES));
         }
@@ -193,60 +192,9 @@ public final class IngestBench {
             }
             peakRss = ProcessMemory.peakRss(ingest.process().pid());
         }
-        // the same with TCP_NODELAY on the STOW-RS sockets (a JVM property of the JDK's HTTP server), to show the cost of one
-        // delayed acknowledgement per request
-        rows.add(new Row("STOW-RS, 1 client, 1 instance per request, ingest-service started with -Dsun.net.httpserver.nodelay=true",
-                stowWithNoDelay(config, transfers.get("stow-nodelay")), "HTTP sink", baseline.get("stow-one")));
         deleteTree(work.resolve("blobs"));
         deleteTree(work.resolve("studies"));
         return new Result(rows, fsyncRate, cpuPerInstanceMs, small.size(), heapSmall, n, heapLarge, peakRss, HEAP);
-    }
-
-    /** A second ingest-service (own ports, store and journal) with TCP_NODELAY on its HTTP sockets; one STOW-RS transfer. */
-    private double stowWithNoDelay(Map<String, String> base, List<Path> files) throws Exception {
-        int[] ports = FreePorts.allocate(3);
-        Path dir = mkdirs(work.resolve("nodelay"));
-        Map<String, String> config = new LinkedHashMap<>(base);
-        config.put("dicom.port", String.valueOf(ports[0]));
-        config.put("dicomweb.port", String.valueOf(ports[1]));
-        config.put("http.host", "127.0.0.1");
-        config.put("http.port", String.valueOf(ports[2]));
-        config.put("instance.id", "ingest-nodelay");
-        config.put("blob.store.dir", dir.resolve("blobs").toString());
-        config.put("ingest.state.dir", dir.resolve("state").toString());
-        config.put("ingest.spool.dir", dir.resolve("spool").toString());
-        java.util.Properties p = new java.util.Properties();
-        p.putAll(config);
-        Path file = dir.resolve("ingest.properties");
-        try (var out = Files.newBufferedWriter(file)) {
-            p.store(out, "ingest-service with TCP_NODELAY on its HTTP sockets");
-        }
-        List<String> command = JavaCommand.main("org.lilnet.ingest.IngestMain").heap(HEAP).jvmOption("-XX:+UseSerialGC")
-                .property("sun.net.httpserver.nodelay", "true").property("java.io.tmpdir", mkdirs(dir.resolve("tmp")).toString())
-                .args("--config", file.toString()).build();
-        try (ChildProcess ingest = ChildProcess.start("ingest-nodelay", command, dir, work.resolve("logs/ingest-nodelay.log"), Map.of())) {
-            URI health = URI.create("http://127.0.0.1:" + ports[2] + "/health");
-            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-            while (true) {
-                if (!ingest.isAlive() || System.nanoTime() > deadline) {
-                    throw new IllegalStateException("ingest-service (nodelay) did not start:\n" + ingest.logTail(30));
-                }
-                try {
-                    if (http.send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                        break;
-                    }
-                } catch (IOException notYet) {
-                    // starting
-                }
-                Thread.sleep(250);
-            }
-            URI stowUrl = URI.create("http://127.0.0.1:" + ports[1] + "/studies");
-            stow(stowUrl, List.of(files.subList(0, Math.min(20, files.size()))), 1, "ingest-service (nodelay), warm-up");
-            return stow(stowUrl, List.of(files.subList(Math.min(20, files.size()), files.size())), 1,
-                    "ingest-service with TCP_NODELAY, STOW-RS, 1 client, 1 instance per request");
-        } finally {
-            deleteTree(dir);
-        }
     }
 
     /** The section of docs/PERFORMANCE.md and the target (>= 200 CT instances/s, memory flat in study size). */
@@ -255,7 +203,8 @@ public final class IngestBench {
                 + " per transfer, each transfer a study of its own. The baselines receive the same files in the same run: dcmtk's storescp "
                 + "(writes each file, no fsync) for C-STORE, a plain HTTP endpoint (writes each request body, no parsing, no fsync) for "
                 + "STOW-RS. The ingest-service checks each instance, forces it to disk and journals it before answering. storescu runs "
-                + "with TCP_NODELAY=1 (its Debian build leaves Nagle's algorithm on). Load average during this section: " + load + ".");
+                + "with TCP_NODELAY=1 (its Debian build leaves Nagle's algorithm on); the services' own HTTP servers run with Nagle's algorithm "
+                + "off (sun.net.httpserver.nodelay, set by every service). Load average during this section: " + load + ".");
         Table t = Table.of("transfer", "ingest-service, instances/s", "baseline, instances/s", "ingest / baseline");
         for (Row row : r.rows()) {
             t.row(row.what(), f0(row.ingest()), row.baselineName() + ": " + f0(row.baseline()), f2(row.ratio()));
