@@ -2,11 +2,13 @@
 """Cost stand-ins for the workers benchmark while the phantom-trained models are not there: ONNX models with the
 contract's shapes and a realistic amount of compute, random weights (our own code, nothing downloaded).
 
-  /usr/bin/python3 bench/src/main/python/make_cost_models.py OUT_DIR [--detector-only]
+  /usr/bin/python3 bench/src/main/python/make_cost_models.py OUT_DIR [--detector-only] [--finds-nothing]
 
 - detector: a YOLOv8-like convolutional network at 512 (stride-2 stages to P3/P4/P5 at strides 8, 16, 32, a 1x1
-  head per level), output [B, 5, 5376]. The head's score is pushed far below the threshold, and the bright-cell rule
-  of the test detector is added so that the benchmark's synthetic lesions are still found (a few crops per chunk).
+  head per level), output [B, 5, 5376]; about 10 GFLOPs a slice (YOLOv8n at 512: about 5.6, YOLOv8x: about 165). The
+  head's score is pushed far below the threshold, and the bright-cell rule of the test detector is added so that
+  bright spots are found; with --finds-nothing there is no such rule and the detector finds nothing (the arithmetic
+  of a YOLOv8-class network on every slice, without the crops that random weights would otherwise make up).
 - bm, m, b: torchvision ResNet50 (random weights) with N logits: the backbone cost of the LiLNet classifiers. The
   benchmark prefers the exporter's LiLNet-architecture classifiers (models/tools/make_random_classifiers.py) and asks
   this script for the detector only.
@@ -29,8 +31,9 @@ def conv(cin, cout, stride):
 
 
 class CostDetector(torch.nn.Module):
-    def __init__(self, width=32):
+    def __init__(self, width=32, bright_cells=True):
         super().__init__()
+        self.bright_cells = bright_cells
         w = width
         self.stem = torch.nn.Sequential(conv(3, w, 2), conv(w, 2 * w, 2), conv(2 * w, 2 * w, 1))
         self.p3 = torch.nn.Sequential(conv(2 * w, 4 * w, 2), conv(4 * w, 4 * w, 1), conv(4 * w, 4 * w, 1))
@@ -57,7 +60,7 @@ class CostDetector(torch.nn.Module):
             w = torch.sigmoid(out[:, 2:3]) * 4 * s
             h = torch.sigmoid(out[:, 3:4]) * 4 * s
             score = torch.sigmoid(out[:, 4:5] * 0.01 - 12.0)
-            if s == 8:
+            if s == 8 and self.bright_cells:
                 score = torch.maximum(score, torch.sigmoid(40.0 * (F.avg_pool2d(grey, 8, 8) - 0.75)))
             parts.append(torch.cat([cx, cy, w, h, score], dim=1).flatten(2))
         return torch.cat(parts, dim=2)
@@ -83,9 +86,9 @@ def entry(role, file, out_dir, size, out_shape, out_name, labels):
             "source": {"kind": "bench-cost-stand-in", "script": "bench/src/main/python/make_cost_models.py", "seed": 7}, "metrics": {}}
 
 
-def main(out_dir, detector_only=False):
+def main(out_dir, detector_only=False, finds_nothing=False):
     os.makedirs(out_dir, exist_ok=True)
-    export(CostDetector(), 512, os.path.join(out_dir, "detector.onnx"), "output0")
+    export(CostDetector(bright_cells=not finds_nothing), 512, os.path.join(out_dir, "detector.onnx"), "output0")
     labels = {} if detector_only else {"bm": ["benign", "malignant"], "m": ["HCC", "ICC", "MET"], "b": ["FNH", "HEM", "CYST"]}
     for role, names in labels.items():
         export(torchvision.models.resnet50(num_classes=len(names)), 224, os.path.join(out_dir, role + ".onnx"), "logits")
@@ -96,4 +99,4 @@ def main(out_dir, detector_only=False):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], "--detector-only" in sys.argv[2:])
+    main(sys.argv[1], "--detector-only" in sys.argv[2:], "--finds-nothing" in sys.argv[2:])

@@ -10,6 +10,7 @@ import org.lilnet.bench.support.LoadSampler;
 import org.lilnet.bench.support.Machine;
 import org.lilnet.bench.support.ModelSet;
 import org.lilnet.bench.support.ModelSets;
+import org.lilnet.bench.support.ProcessControl;
 import org.lilnet.bench.workers.WorkersBench;
 import org.lilnet.stack.LocalStack;
 import org.lilnet.stack.StackOptions;
@@ -78,6 +79,11 @@ public final class BenchMain implements Callable<Integer> {
             + "detector-worker with (default 0, the service's default; e.g. 0,1 adds a variant that reads the next slices while the model runs).")
     List<Integer> prepareThreads = List.of(0);
 
+    @Option(names = "--core-layouts", split = ",", paramLabel = "LAYOUT", description = "How the workers benchmark places the processes: "
+            + "shared (every process on every core), split (the worker and its bare loop on the last core, the broker, the registry and the "
+            + "benchmark on the others, pinned with taskset; needs 2+ cores). Default: shared,split.")
+    List<String> coreLayouts = List.of("shared", "split");
+
     @Option(names = "--ingest-slices", description = "Instances per ingest transfer (default 500; quick 100).")
     Integer ingestSlices;
 
@@ -135,16 +141,20 @@ public final class BenchMain implements Callable<Integer> {
                 }
                 if (only.contains("workers")) {
                     WorkersBench.Settings ws = quick
-                            ? new WorkersBench.Settings(8, 4, 8, 4, threads, 4, 16, 1, 2, prepareThreads, 4, true)
-                            : new WorkersBench.Settings(64, 8, 24, 8, threads, 4, 16, 3, 5, prepareThreads, 16, true);
-                    List<String> detectorsMeasured = new ArrayList<>();
-                    for (ModelSet set : sets) {
-                        // the sets share their detector when the phantom models are there: measure it once
-                        String detector = ModelSets.detectorSha(set.manifest());
-                        boolean measure = !detectorsMeasured.contains(detector);
-                        detectorsMeasured.add(detector);
-                        attempt("workers (" + set.key() + ")", failures, () -> workers.add(new WorkersBench(stack, kafka, root, tools,
-                                dir.resolve("workers-" + set.key()), set, ws.withDetector(measure)).run(load)));
+                            ? new WorkersBench.Settings(8, 4, 8, 4, threads, 4, 16, 1, 2, prepareThreads, 4, true, WorkersBench.CoreLayout.SHARED)
+                            : new WorkersBench.Settings(64, 8, 24, 8, threads, 4, 16, 3, 5, prepareThreads, 16, true, WorkersBench.CoreLayout.SHARED);
+                    for (WorkersBench.CoreLayout layout : layouts()) {
+                        List<String> detectorsMeasured = new ArrayList<>();
+                        for (ModelSet set : sets) {
+                            // the sets share their detector when the phantom models are there: measure it once
+                            ModelSet measured = set.forWorkers();
+                            String detector = ModelSets.detectorSha(measured.manifest());
+                            boolean measure = !detectorsMeasured.contains(detector);
+                            detectorsMeasured.add(detector);
+                            String name = set.key() + (layout.split() ? ", worker on its own core" : "");
+                            attempt("workers (" + name + ")", failures, () -> workers.add(new WorkersBench(stack, kafka, root, tools,
+                                    dir.resolve("workers-" + set.key() + (layout.split() ? "-split" : "")), measured, ws.on(layout).withDetector(measure)).run(load)));
+                        }
                     }
                 }
                 if (only.contains("e2e")) {
@@ -174,7 +184,8 @@ public final class BenchMain implements Callable<Integer> {
                         + "(full mode, about 25 minutes on 2 cores) on a quiet machine gives those.");
             }
             for (ModelSet set : sets) {
-                doc.preamble("Models `" + set.key() + "`: " + set.title() + ".");
+                doc.preamble("Models `" + set.key() + "`: " + set.title() + "."
+                        + (set.workersDiffer() && only.contains("workers") ? " In the workers benchmark: " + set.workersTitle() + "." : ""));
             }
             if (sets.stream().noneMatch(x -> x.key().equals("phantom")) && models.contains("phantom") && (only.contains("workers") || only.contains("e2e"))) {
                 doc.preamble("The phantom-trained models (" + phantom + ") were not there: their figures are missing from this run.");
@@ -190,6 +201,25 @@ public final class BenchMain implements Callable<Integer> {
         System.out.println(Files.readString(report));
         System.out.println("[bench] wrote " + report);
         return failures.isEmpty() ? 0 : 1;
+    }
+
+    /** The core layouts asked for; split only where taskset works and there are two cores or more (said on the console otherwise). */
+    private List<WorkersBench.CoreLayout> layouts() {
+        List<WorkersBench.CoreLayout> out = new ArrayList<>();
+        for (String name : coreLayouts) {
+            switch (name) {
+                case "shared" -> out.add(WorkersBench.CoreLayout.SHARED);
+                case "split" -> {
+                    if (ProcessControl.canPin()) {
+                        out.add(WorkersBench.CoreLayout.lastCoreForTheWorker(ProcessControl.cores()));
+                    } else {
+                        System.out.println("[bench] core layout split skipped: taskset is missing or there are fewer than 2 cores");
+                    }
+                }
+                default -> throw new CommandLine.ParameterException(new CommandLine(this), "--core-layouts: shared or split, not " + name);
+            }
+        }
+        return out;
     }
 
     private interface Part {

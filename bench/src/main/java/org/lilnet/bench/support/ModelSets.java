@@ -12,9 +12,12 @@ import java.util.List;
 /**
  * The two model sets every figure is measured with: the phantom-trained models ({@code models/manifest.json}), and
  * the same detector with LiLNet-architecture classifiers (ResNet50 + heads, exported by the real exporter, random
- * weights: the compute cost of the published models). The second set is made once with
- * {@code models/tools/make_random_classifiers.py} (Debian python3-torch) and kept under the cache directory (never in
- * the source tree: about 100 MB a model).
+ * weights: the compute cost of the published models). For the workers benchmark the second set's detector is a
+ * YOLOv8-class stand-in (about 10 GFLOPs a slice at 512, random weights, finds nothing, as most slices of a study;
+ * the published YOLOv8x costs about 165 GFLOPs), so that both workers are measured at the published models' scale;
+ * the end-to-end runs keep the phantom detector, whose lesions give the classifiers work. Made once with
+ * {@code models/tools/make_random_classifiers.py} and {@code bench/src/main/python/make_cost_models.py} (Debian
+ * python3-torch) and kept under the cache directory (never in the source tree: about 100 MB a model).
  */
 public final class ModelSets {
 
@@ -55,10 +58,43 @@ public final class ModelSets {
                 System.out.println("[bench] making LiLNet-architecture classifiers with random weights in " + dir + " (once; about a minute)");
                 python(root, "models/tools/make_random_classifiers.py", "--out", dir.toString(), "--detector-from", detectorManifest.toString());
             }
+            Path standIn = cache.resolve("yolov8-class-detector");
+            if (!Files.isRegularFile(standIn.resolve("manifest.json"))) {
+                System.out.println("[bench] making the YOLOv8-class stand-in detector in " + standIn + " (once)");
+                python(root, "bench/src/main/python/make_cost_models.py", standIn.toString(), "--detector-only", "--finds-nothing");
+            }
+            Path workers = withDetector(dir.resolve("manifest.json"), standIn.resolve("manifest.json"), "manifest-workers.json");
             sets.add(new ModelSet("lilnet", "the same detector, LiLNet-architecture classifiers (ResNet50 + LiLNet heads, exporter, random weights)",
-                    dir.resolve("manifest.json"), detectorNet(detectorManifest), "lilnet"));
+                    dir.resolve("manifest.json"), detectorNet(detectorManifest), "lilnet", workers, "cost",
+                    "LiLNet-architecture classifiers (as above) and a YOLOv8-class stand-in detector (bench/src/main/python/make_cost_models.py "
+                            + "--finds-nothing: about 10 GFLOPs a slice at 512, random weights, no detections; the published YOLOv8x costs "
+                            + "about 165)"));
         }
         return sets;
+    }
+
+    /**
+     * A copy of a manifest with the detector entry (and file) of another, written next to it as {@code name}; the
+     * services verify the copied file's sha256 as usual.
+     */
+    static Path withDetector(Path manifest, Path detectorManifest, String name) throws IOException {
+        com.fasterxml.jackson.databind.node.ObjectNode out = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(manifest.toFile());
+        com.fasterxml.jackson.databind.node.ObjectNode detector = detector(detectorManifest).deepCopy();
+        String file = "stand-in-" + detector.path("file").asText();
+        Files.copy(detectorManifest.resolveSibling(detector.path("file").asText()), manifest.resolveSibling(file),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        detector.put("file", file);
+        com.fasterxml.jackson.databind.node.ArrayNode models = JSON.createArrayNode();
+        models.add(detector);
+        for (JsonNode m : out.path("models")) {
+            if (!m.path("role").asText().equals("detector")) {
+                models.add(m);
+            }
+        }
+        out.set("models", models);
+        Path target = manifest.resolveSibling(name);
+        JSON.writerWithDefaultPrettyPrinter().writeValue(target.toFile(), out);
+        return target;
     }
 
     /** "phantom" for a phantom-trained detector, "cost" for the benchmark's stand-in. */

@@ -9,6 +9,7 @@ import org.lilnet.bench.support.Files2;
 import org.lilnet.bench.support.KafkaTools;
 import org.lilnet.bench.support.LoadSampler;
 import org.lilnet.bench.support.ModelSet;
+import org.lilnet.bench.support.ProcessControl;
 import org.lilnet.common.blob.FileBlobStore;
 import org.lilnet.common.topics.Topics;
 import org.lilnet.detector.DetectorInput;
@@ -66,13 +67,18 @@ import java.util.function.Function;
  *
  * <ul>
  * <li>Through Kafka: one worker process (the real service, transactions, read_committed) drains a backlog of tasks
- * produced at once; the clock runs from the first task produced to the last result read back (read_committed). The
- * detector-worker reads and renders every slice from the DICOM file in the blob store; that is part of its time.</li>
+ * produced while it was paused (SIGSTOP); the clock runs from its resumption to the last result read back
+ * (read_committed). The detector-worker reads and renders every slice from the DICOM file in the blob store; that is
+ * part of its time.</li>
  * <li>Bare loop: in this process, the same model file, the same session options and batch size, the same images
  * already decoded into tensors: nothing but {@code OrtSession.run}.</li>
  * <li>PyTorch eager: {@link TorchEager}, the same networks, the same images (already rendered), batch 1.</li>
  * </ul>
  * Inputs: the slices of a phantom study (both phases) and sixteen synthetic 224x224 crops.
+ *
+ * <p>{@link CoreLayout}: either everything shares every core (the worker, the broker, the registry, this benchmark),
+ * or the worker, and the bare loop during its rounds, get cores of their own while the broker, the registry and this
+ * benchmark's Kafka clients run on the others (pinned with taskset), as on a GPU node whose broker is elsewhere.
  */
 public final class WorkersBench {
 
@@ -90,28 +96,68 @@ public final class WorkersBench {
      * @param detectorPrepareThreads worker.prepare.threads values to measure the detector with (the first is the main figure)
      * @param phantomSlices          slices per series of the phantom study whose slices are the detector's inputs
      * @param detector               measure the detector (not needed when an earlier set had the same detector)
+     * @param layout                 which cores the processes run on
      */
     public record Settings(int minSlices, int slicesPerTask, int minCrops, int cropsPerChunk, int threads, int detectorBatch, int classifierBatch,
-                           int rounds, double roundSeconds, List<Integer> detectorPrepareThreads, int phantomSlices, boolean detector) {
+                           int rounds, double roundSeconds, List<Integer> detectorPrepareThreads, int phantomSlices, boolean detector,
+                           CoreLayout layout) {
         public Settings withDetector(boolean measure) {
             return new Settings(minSlices, slicesPerTask, minCrops, cropsPerChunk, threads, detectorBatch, classifierBatch, rounds, roundSeconds,
-                    detectorPrepareThreads, phantomSlices, measure);
+                    detectorPrepareThreads, phantomSlices, measure, layout);
+        }
+
+        /** On cores split between the worker and the rest: one ONNX Runtime thread per worker core, no PyTorch rounds, one detector variant. */
+        public Settings on(CoreLayout cores) {
+            if (!cores.split()) {
+                return new Settings(minSlices, slicesPerTask, minCrops, cropsPerChunk, threads, detectorBatch, classifierBatch, rounds, roundSeconds,
+                        detectorPrepareThreads, phantomSlices, detector, cores);
+            }
+            return new Settings(minSlices, slicesPerTask, minCrops, cropsPerChunk, cores.workerCores(), detectorBatch, classifierBatch, rounds,
+                    roundSeconds, detectorPrepareThreads.subList(0, 1), phantomSlices, detector, cores);
+        }
+    }
+
+    /**
+     * Which cores the processes run on. {@code workerCpus} null: everything shares every core. Otherwise the worker (and
+     * the bare loop, during its rounds) run on {@code workerCpus}, the broker, the registry and this benchmark's Kafka
+     * clients on {@code clusterCpus} (taskset lists such as "1" or "0-2").
+     */
+    public record CoreLayout(String workerCpus, String clusterCpus, int workerCores) {
+        public static final CoreLayout SHARED = new CoreLayout(null, null, 0);
+
+        /** The last core for the worker, the others for the broker, the registry and the benchmark. */
+        public static CoreLayout lastCoreForTheWorker(int cores) {
+            return new CoreLayout(String.valueOf(cores - 1), cores == 2 ? "0" : "0-" + (cores - 2), 1);
+        }
+
+        public boolean split() {
+            return workerCpus != null;
+        }
+
+        public String describe() {
+            return split() ? "worker and bare loop on CPU " + workerCpus + ", broker and registry on CPU " + clusterCpus : "all processes on all cores";
         }
     }
 
     /** Per unit (slice or crop), milliseconds: wall through Kafka, then what the worker says it spent. */
-    public record Breakdown(double wallMs, double readMs, double modelMs, double bareModelMs, double commitMs, String cpu) {
+    public record Breakdown(double wallMs, double readMs, double modelMs, double bareModelMs, double commitMs, double unitsPerTransaction, String cpu) {
     }
 
     /** A worker's cumulative model seconds, commit seconds and units done, from its /metrics; {@link #since} gives a round's share. */
-    private record WorkerCounters(double modelSeconds, double commitSeconds, double units) {
+    private record WorkerCounters(double modelSeconds, double commitSeconds, double commits, double units) {
         static WorkerCounters read(ServiceProcess worker, String unitsMetric) {
             return new WorkerCounters(worker.metric("lilnet_worker_inference_seconds_sum", ""),
-                    worker.metric("lilnet_worker_commit_seconds_sum", ""), worker.metric(unitsMetric, ""));
+                    worker.metric("lilnet_worker_commit_seconds_sum", ""), worker.metric("lilnet_worker_commit_seconds_count", ""),
+                    worker.metric(unitsMetric, ""));
         }
 
         WorkerCounters since(WorkerCounters before) {
-            return new WorkerCounters(modelSeconds - before.modelSeconds, commitSeconds - before.commitSeconds, units - before.units);
+            return new WorkerCounters(modelSeconds - before.modelSeconds, commitSeconds - before.commitSeconds, commits - before.commits,
+                    units - before.units);
+        }
+
+        double unitsPerTransaction() {
+            return units / commits;
         }
 
         double modelMsPerUnit() {
@@ -174,22 +220,68 @@ public final class WorkersBench {
 
     public Result run(LoadSampler load) throws Exception {
         long mark = load.mark();
-        System.out.printf("[bench] workers (%s): %d intra-op threads, manifest %s%n", set.key(), s.threads, set.manifest());
+        System.out.printf("[bench] workers (%s): %d intra-op threads, %s, manifest %s%n", set.key(), s.threads, s.layout.describe(), set.manifest());
         kafka.emptyTopics();
         Files.createDirectories(work);
         FileBlobStore blobs = new FileBlobStore(work.resolve("blobs"));
         List<SliceRef> slices = phantomSlices(blobs);
         TorchEager eager = new TorchEager(root, tools, work, set, s.threads);
         List<Figure> figures = new ArrayList<>();
-        // the classifier first: its input topic is still empty then (the detector rounds fill it)
-        figures.add(classifier(eager));
-        if (s.detector) {
-            for (int i = 0; i < s.detectorPrepareThreads.size(); i++) {
-                figures.add(detector(blobs, slices, eager, s.detectorPrepareThreads.get(i), i == 0));
+        if (s.layout.split()) {
+            pinCluster(s.layout.clusterCpus());
+        }
+        try {
+            // the classifier first: its input topic is still empty then (the detector rounds fill it)
+            figures.add(classifier(eager));
+            if (s.detector) {
+                for (int i = 0; i < s.detectorPrepareThreads.size(); i++) {
+                    figures.add(detector(blobs, slices, eager, s.detectorPrepareThreads.get(i), i == 0 && !s.layout.split()));
+                }
+            }
+        } finally {
+            if (s.layout.split()) {
+                pinCluster(ProcessControl.allCpus());
             }
         }
         Files2.deleteTree(work.resolve("blobs"));
         return new Result(set, figures, eager.describe(), load.since(mark), s);
+    }
+
+    /** The broker, the registry and this benchmark (its Kafka clients) on these CPUs. */
+    private void pinCluster(String cpus) throws java.io.IOException {
+        ProcessControl.pin(stack.brokerProcess().handle().pid(), cpus);
+        ProcessControl.pin(stack.registryProcess().handle().pid(), cpus);
+        ProcessControl.pinSelf(cpus);
+    }
+
+    /** Runs a bare-loop round on the worker's cores (split layout), then moves this process back. */
+    private double onWorkerCores(Round round) throws Exception {
+        if (!s.layout.split()) {
+            return round.run();
+        }
+        ProcessControl.pinSelf(s.layout.workerCpus());
+        try {
+            return round.run();
+        } finally {
+            ProcessControl.pinSelf(s.layout.clusterCpus());
+        }
+    }
+
+    /**
+     * A Kafka round: the tasks are produced while the worker is paused, so that the round measures the worker draining a
+     * backlog (not this benchmark producing it on the same cores); the clock runs from its resumption to the last result.
+     */
+    private double drain(ServiceProcess worker, Runnable produce, Runnable awaitResults, int units) throws Exception {
+        long pid = worker.process().handle().pid();
+        ProcessControl.suspend(pid);
+        try {
+            produce.run();
+        } finally {
+            ProcessControl.resume(pid);
+        }
+        long start = System.nanoTime();
+        awaitResults.run();
+        return units / ((System.nanoTime() - start) / 1e9);
     }
 
     // ---- rounds ------------------------------------------------------------------------------------------------
@@ -279,7 +371,7 @@ public final class WorkersBench {
 
         String describe() {
             return String.format(Locale.ROOT, "Kafka rounds: %.1f s wall on %d cores; CPU: worker %.1f s, broker %.1f s, registry %.1f s, benchmark %.1f s",
-                    wall, Runtime.getRuntime().availableProcessors(), sums[0], sums[1], sums[2], sums[3]);
+                    wall, ProcessControl.cores(), sums[0], sums[1], sums[2], sums[3]);
         }
     }
 
@@ -310,7 +402,7 @@ public final class WorkersBench {
              KafkaTools.Reader<SliceDetections> reader = kafka.reader(Topics.DETECTIONS)) {
             ModelSession session = runtime.session(ModelRole.DETECTOR);
             model = session.entry().name();
-            double calibration = bareDetector(session, images, s.minSlices);
+            double calibration = onWorkerCores(() -> bareDetector(session, images, s.minSlices));
             total = roundSize(calibration, s.minSlices, s.slicesPerTask);
             System.out.printf(Locale.ROOT, "[bench] %s: %.1f slices/s in a first bare round: %d slices per round%n", label, calibration, total);
             int tasks = total / s.slicesPerTask;
@@ -321,13 +413,11 @@ public final class WorkersBench {
             CpuShare cpu = new CpuShare(worker);
             WorkerCounters before = WorkerCounters.read(worker, "lilnet_worker_slices_total");
             int n = total;
-            contenders.add(Contender.of("bare ONNX Runtime loop", () -> bareDetector(session, images, n)));
+            contenders.add(Contender.of("bare ONNX Runtime loop", () -> onWorkerCores(() -> bareDetector(session, images, n))));
             contenders.add(Contender.of("through Kafka", () -> cpu.measure(() -> {
                 List<DetectTask> measured = detectTasks("run", tasks, slices);
-                long start = System.nanoTime();
-                producer.send(measured);
-                awaitResults(reader, SliceDetections::getTaskId, SliceDetections::getTimingsMillis, ids(measured, DetectTask::getTaskId), worker, timings);
-                return n / ((System.nanoTime() - start) / 1e9);
+                return drain(worker, () -> producer.send(measured), () -> awaitResults(reader, SliceDetections::getTaskId,
+                        SliceDetections::getTimingsMillis, ids(measured, DetectTask::getTaskId), worker, timings), n);
             })));
             if (withEager) {
                 contenders.add(Contender.of("PyTorch eager (rendered slices)", timeBoxed(n, s.minSlices, eager::detectorRound)));
@@ -336,12 +426,13 @@ public final class WorkersBench {
             alternate(label, "slices/s", contenders);
             WorkerCounters done = WorkerCounters.read(worker, "lilnet_worker_slices_total").since(before);
             breakdown = new Breakdown(1000 / Stats.mean(contenders.get(1).values()), timings.getOrDefault("detect.read", 0L) / done.units(),
-                    done.modelMsPerUnit(), 1000 / Stats.mean(contenders.get(0).values()), done.commitMsPerUnit(), cpu.describe());
+                    done.modelMsPerUnit(), 1000 / Stats.mean(contenders.get(0).values()), done.commitMsPerUnit(), done.unitsPerTransaction(), cpu.describe());
         }
         double fromDicom;
         try (InferenceRuntime runtime = InferenceRuntime.open(InferenceSettings.cpu(set.manifest(), s.threads), EnumSet.of(ModelRole.DETECTOR))) {
-            bareDetectorFromDicom(runtime.session(ModelRole.DETECTOR), blobs, slices, Math.max(s.minSlices, total / 4));   // warm-up
-            fromDicom = bareDetectorFromDicom(runtime.session(ModelRole.DETECTOR), blobs, slices, total);
+            int n = total;
+            onWorkerCores(() -> bareDetectorFromDicom(runtime.session(ModelRole.DETECTOR), blobs, slices, Math.max(s.minSlices, n / 4)));   // warm-up
+            fromDicom = onWorkerCores(() -> bareDetectorFromDicom(runtime.session(ModelRole.DETECTOR), blobs, slices, n));
         }
         System.out.printf(Locale.ROOT, "[bench] %s plain loop from the DICOM files (read, render, run; one thread): %.2f slices/s%n", label, fromDicom);
         return new Figure("detector-worker", "slices/s", model, variant, s.detectorBatch, total, contenders.get(1).values(), contenders.get(0).values(),
@@ -408,7 +499,10 @@ public final class WorkersBench {
 
     private Figure classifier(TorchEager eager) throws Exception {
         List<byte[]> crops = crops();
-        eager.crops(crops);
+        boolean withEager = !s.layout.split();
+        if (withEager) {
+            eager.crops(crops);
+        }
         String label = "classifier (" + set.key() + ")";
         Map<String, Long> timings = new HashMap<>();
         String model;
@@ -421,7 +515,7 @@ public final class WorkersBench {
              KafkaTools.Producer<SliceDetections> producer = kafka.producer(Topics.DETECTIONS, d -> d.getSeriesInstanceUid() + "/0");
              KafkaTools.Reader<ChunkPredictions> reader = kafka.reader(Topics.PREDICTIONS)) {
             model = runtime.session(ModelRole.BM).entry().name() + ", -m, -b";
-            double calibration = bareClassifiers(runtime, crops, s.minCrops);
+            double calibration = onWorkerCores(() -> bareClassifiers(runtime, crops, s.minCrops));
             total = roundSize(calibration, s.minCrops, s.cropsPerChunk);
             System.out.printf(Locale.ROOT, "[bench] %s: %.1f crops/s in a first bare round: %d crops per round%n", label, calibration, total);
             int chunks = total / s.cropsPerChunk;
@@ -432,23 +526,22 @@ public final class WorkersBench {
             CpuShare cpu = new CpuShare(worker);
             WorkerCounters before = WorkerCounters.read(worker, "lilnet_worker_crops_total");
             int n = total;
-            contenders.add(Contender.of("bare ONNX Runtime loop", () -> bareClassifiers(runtime, crops, n)));
+            contenders.add(Contender.of("bare ONNX Runtime loop", () -> onWorkerCores(() -> bareClassifiers(runtime, crops, n))));
             contenders.add(Contender.of("through Kafka", () -> cpu.measure(() -> {
                 List<SliceDetections> measured = detections("run", chunks, crops);
-                long start = System.nanoTime();
-                producer.send(measured);
-                awaitResults(reader, ChunkPredictions::getTaskId, ChunkPredictions::getTimingsMillis, ids(measured, SliceDetections::getTaskId), worker,
-                        timings);
-                return n / ((System.nanoTime() - start) / 1e9);
+                return drain(worker, () -> producer.send(measured), () -> awaitResults(reader, ChunkPredictions::getTaskId,
+                        ChunkPredictions::getTimingsMillis, ids(measured, SliceDetections::getTaskId), worker, timings), n);
             })));
-            contenders.add(Contender.of("PyTorch eager", timeBoxed(n, s.minCrops, eager::classifierRound)));
+            if (withEager) {
+                contenders.add(Contender.of("PyTorch eager", timeBoxed(n, s.minCrops, eager::classifierRound)));
+            }
             alternate(label, "crops/s", contenders);
             WorkerCounters done = WorkerCounters.read(worker, "lilnet_worker_crops_total").since(before);
             breakdown = new Breakdown(1000 / Stats.mean(contenders.get(1).values()), 0,
-                    done.modelMsPerUnit(), 1000 / Stats.mean(contenders.get(0).values()), done.commitMsPerUnit(), cpu.describe());
+                    done.modelMsPerUnit(), 1000 / Stats.mean(contenders.get(0).values()), done.commitMsPerUnit(), done.unitsPerTransaction(), cpu.describe());
         }
         return new Figure("classifier-worker", "crops/s", model, "", s.classifierBatch, total, contenders.get(1).values(), contenders.get(0).values(),
-                contenders.get(2).values(), List.of(), Double.NaN, breakdown);
+                withEager ? contenders.get(2).values() : List.of(), List.of(), Double.NaN, breakdown);
     }
 
     private double bareClassifiers(InferenceRuntime runtime, List<byte[]> crops, int total) throws Exception {
@@ -555,6 +648,9 @@ public final class WorkersBench {
     private ServiceProcess startWorker(String name, String mainClass, Map<String, String> config) throws Exception {
         ServiceProcess worker = ServiceProcess.start(name, mainClass, config, work, "768m");
         try {
+            if (s.layout.split()) {
+                ProcessControl.pin(worker.process().handle().pid(), s.layout.workerCpus());
+            }
             worker.awaitHealthy(Duration.ofMinutes(3));
             return worker;
         } catch (RuntimeException | InterruptedException e) {
@@ -589,8 +685,8 @@ public final class WorkersBench {
         }
         Settings s = results.get(0).settings();
         section.paragraph("Each worker drains a backlog through Kafka (one worker process, transactions, results read back read_committed by "
-                + "the benchmark; the clock runs from the first task produced to the last result read) against, in the same run and alternating "
-                + "round by round: (1) a bare ONNX Runtime loop in the benchmark process on the same model file, the same images already in "
+                + "the benchmark; the round's tasks are produced while the worker is paused with SIGSTOP, and the clock runs from its SIGCONT to "
+                + "the last result read) against, in the same run and alternating round by round: (1) a bare ONNX Runtime loop in the benchmark process on the same model file, the same images already in "
                 + "tensors and the same batch size: nothing but the model; (2) the authors' way: PyTorch eager, one image at a time, the same "
                 + "networks (random weights: the cost does not depend on them), the same images, " + s.threads() + " threads (and "
                 + "OMP_WAIT_POLICY=PASSIVE, which made PyTorch several times faster on this shared machine). A round is sized to take about "
@@ -600,6 +696,11 @@ public final class WorkersBench {
                 + "detector-worker reads and renders each slice from its DICOM file in the blob store; the bare loop does not, PyTorch is "
                 + "measured both ways. Inputs: the " + 2 * s.phantomSlices() + " slices of a phantom study (both phases), sixteen synthetic "
                 + "224x224 crops.");
+        section.paragraph("Two layouts of the processes on the cores: *shared*, every process (worker, broker, registry, this benchmark) "
+                + "on every core, as a laptop runs it; *worker on its own core*, the worker pinned with taskset to the last core and "
+                + "the broker, the registry and this benchmark's Kafka clients to the others, as on a GPU node whose broker runs "
+                + "elsewhere; the bare loop then runs on the worker's core too (this process moves there for its rounds), both with "
+                + "one ONNX Runtime thread per core of the worker. PyTorch is measured in the shared layout only.");
         Table t = Table.of("models", "worker", "batch, units per round", "through Kafka", "bare ONNX Runtime loop",
                 "**Kafka / bare** (target >= 0.90)", "PyTorch eager, batch 1", "**Kafka / PyTorch** (target >= 2.0)");
         for (Result r : results) {
@@ -610,23 +711,24 @@ public final class WorkersBench {
                     eager = "rendered slices: " + eager + "; from the DICOM files (pydicom): " + rate(f.eagerFromDicom(), f.unit(), f.eagerFromDicomRounds());
                     speedUp = String.format(Locale.ROOT, "**%.2fx** (from DICOM: %.2fx)", f.speedUp(), f.kafka() / f.eagerFromDicom());
                 }
-                t.row(r.set().key() + ": " + f.model(), f.worker() + (f.variant().isEmpty() ? "" : " (" + f.variant() + ")"), f.batch() + ", " + f.units(),
+                t.row(r.set().key() + ": " + f.model(), workerLabel(r, f), f.batch() + ", " + f.units(),
                         rate(f.kafka(), f.unit(), f.kafkaRounds()), rate(f.bare(), f.unit(), f.bareRounds()),
                         String.format(Locale.ROOT, "**%.2f**", f.ratio()), eager, speedUp);
             }
             if (r.figures().stream().noneMatch(f -> f.worker().startsWith("detector"))) {
-                t.row(r.set().key(), "detector-worker", "", "the same detector as above: not measured again", "", "", "", "");
+                t.row(r.set().key(), "detector-worker" + layoutLabel(r), "", "the same detector as above: not measured again", "", "", "", "");
             }
         }
         section.table(t);
         Table b = Table.of("models", "worker", "wall per unit through Kafka", "in the worker: reading + rendering", "in the worker: model",
-                "bare loop: model", "in the worker: transaction commits (beside the next batch)", "plain one-thread loop from the DICOM files (Kafka / it)",
-                "CPU");
+                "bare loop: model", "in the worker: transaction commits (beside the next batch)", "units per transaction",
+                "plain one-thread loop from the DICOM files (Kafka / it)", "CPU");
         for (Result r : results) {
             for (Figure f : r.figures()) {
                 Breakdown d = f.breakdown();
-                b.row(r.set().key(), f.worker() + (f.variant().isEmpty() ? "" : " (" + f.variant() + ")"), ms(d.wallMs()),
+                b.row(r.set().key(), workerLabel(r, f), ms(d.wallMs()),
                         f.worker().startsWith("detector") ? ms(d.readMs()) : "(crops come inline)", ms(d.modelMs()), ms(d.bareModelMs()), ms(d.commitMs()),
+                        String.format(Locale.ROOT, "%.1f", d.unitsPerTransaction()),
                         Double.isNaN(f.fromInputs()) ? "" : String.format(Locale.ROOT, "%.2f %s (%.2f)", f.fromInputs(), f.unit(), f.kafka() / f.fromInputs()),
                         d.cpu());
             }
@@ -634,7 +736,8 @@ public final class WorkersBench {
         section.paragraph("Where the time goes, per slice or crop (the worker's own timings and metrics over its Kafka rounds):");
         section.table(b);
         for (Result r : results) {
-            section.paragraph("Load average during the `" + r.set().key() + "` rounds: " + r.load() + ". Baseline: " + r.eager() + ".");
+            section.paragraph("Load average during the `" + r.set().key() + "` rounds" + layoutLabel(r) + ": " + r.load()
+                    + (r.settings().layout().split() ? "." : ". Baseline: " + r.eager() + "."));
         }
         for (Result r : results) {
             for (Figure f : r.figures()) {
@@ -642,7 +745,8 @@ public final class WorkersBench {
                 if (!main) {
                     continue;
                 }
-                String name = f.worker() + " (" + r.set().key() + " models)";
+                boolean split = r.settings().layout().split();
+                String name = f.worker() + " (" + r.set().key() + " models" + (split ? ", worker on its own core" : "") + ")";
                 Breakdown d = f.breakdown();
                 boolean detector = f.worker().startsWith("detector");
                 String why = detector
@@ -658,14 +762,16 @@ public final class WorkersBench {
                             + "model file, batch size and threads): the worker's process competes for the cores with the broker and the "
                             + "benchmark, and with whatever else the machine runs, while the bare loop ran alone.", 100 * (d.modelMs() / d.bareModelMs() - 1));
                 }
-                why += " " + d.cpu() + " (the bare loop has the " + Runtime.getRuntime().availableProcessors() + " cores to itself but for other users of the machine).";
+                why += " " + d.cpu() + (split ? " (the bare loop has the worker's core to itself)." : " (the bare loop has the "
+                        + Runtime.getRuntime().availableProcessors() + " cores to itself but for other users of the machine).");
                 targets.add(Target.atLeast(name + " through Kafka / bare ONNX Runtime loop", f.ratio(), 0.90, "")
                         .explained(why, detector
                                 ? "read the next slices while the model runs (worker.prepare.threads=1; `--prepare-threads 0,1` measures it) where a core is free, and "
                                 + "rerun on a quiet machine."
-                                : "rerun on a quiet machine with the broker on another machine, as in production (here it shares the "
-                                + "worker's cores); if the ratio stays low with the small models, measure where the worker's CPU goes per crop "
-                                + "(Avro decoding of the inline crops, transaction commits)."));
+                                : split ? "measure where the worker's CPU goes per crop (Avro decoding of the inline crops, converting them "
+                                + "to tensors, transactions)."
+                                : "see the layout with the worker on its own core: here the broker, the registry and this benchmark share "
+                                + "the worker's cores."));
                 if (!f.eagerRounds().isEmpty()) {
                     double bareOverEager = f.bare() / f.eager();
                     // when even the bare loop is not 2x PyTorch, the model's arithmetic decides, not the worker's plumbing
@@ -687,6 +793,15 @@ public final class WorkersBench {
                 }
             }
         }
+    }
+
+    private static String workerLabel(Result r, Figure f) {
+        return f.worker() + (f.variant().isEmpty() ? "" : " (" + f.variant() + ")") + layoutLabel(r);
+    }
+
+    private static String layoutLabel(Result r) {
+        CoreLayout layout = r.settings().layout();
+        return layout.split() ? "; worker on its own core (" + layout.describe() + ")" : "";
     }
 
     private static String rate(double mean, String unit, List<Double> rounds) {
