@@ -37,7 +37,7 @@ import java.util.concurrent.Callable;
                 "ingest (C-STORE from storescu, STOW-RS), the workers through Kafka against a bare ONNX Runtime loop and against PyTorch eager,",
                 "end-to-end latency at an offered load, memory and cost growth with study size; with the phantom-trained models and with",
                 "LiLNet-architecture classifiers (random weights, the real compute cost).",
-                "The full mode takes about 25 minutes on 2 cores; --quick checks in a few minutes that everything works (small sizes,",
+                "The full mode takes about 16 minutes on a quiet 2-core machine; --quick checks in a few minutes that everything works (small sizes,",
                 "written to bench/target/PERFORMANCE-quick.md)."})
 public final class BenchMain implements Callable<Integer> {
 
@@ -181,7 +181,7 @@ public final class BenchMain implements Callable<Integer> {
             if (quick) {
                 doc.preamble("**A quick run**: every part at small sizes, to show that it works. Its figures are not the performance of "
                         + "LiLNet Stream (rounds of a few seconds, studies of a few dozen slices, a single round per contender); `bin/lilnet bench` "
-                        + "(full mode, about 25 minutes on 2 cores) on a quiet machine gives those.");
+                        + "(full mode, about 16 minutes on a quiet 2-core machine) gives those.");
             }
             for (ModelSet set : sets) {
                 doc.preamble("Models `" + set.key() + "`: " + set.title() + "."
