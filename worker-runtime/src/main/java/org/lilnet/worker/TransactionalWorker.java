@@ -471,12 +471,12 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            handBack(partitions, "revoked");
+            handBack(partitions, "revoked", true);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            handBack(partitions, "lost");
+            handBack(partitions, "lost", false);   // another member may own them already: commit nothing more
         }
 
         @Override
@@ -487,11 +487,13 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
             }
         }
 
-        private void handBack(Collection<TopicPartition> partitions, String how) {
+        private void handBack(Collection<TopicPartition> partitions, String how, boolean commitFinished) {
             // what is already done for these partitions is committed before they go
             awaitEmitter();
-            emitCompleted(true);
-            awaitEmitter();
+            if (commitFinished) {
+                emitCompleted(true);
+                awaitEmitter();
+            }
             int dropped = queue.drop(partitions);
             assigned.set(Math.max(0, consumer.assignment().size() - partitions.size()));
             if (!partitions.isEmpty()) {
