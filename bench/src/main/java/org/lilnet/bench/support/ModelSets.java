@@ -2,10 +2,13 @@ package org.lilnet.bench.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -78,13 +81,13 @@ public final class ModelSets {
      * services verify the copied file's sha256 as usual.
      */
     static Path withDetector(Path manifest, Path detectorManifest, String name) throws IOException {
-        com.fasterxml.jackson.databind.node.ObjectNode out = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(manifest.toFile());
-        com.fasterxml.jackson.databind.node.ObjectNode detector = detector(detectorManifest).deepCopy();
+        ObjectNode out = (ObjectNode) JSON.readTree(manifest.toFile());
+        ObjectNode detector = detector(detectorManifest).deepCopy();
         String file = "stand-in-" + detector.path("file").asText();
         Files.copy(detectorManifest.resolveSibling(detector.path("file").asText()), manifest.resolveSibling(file),
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                StandardCopyOption.REPLACE_EXISTING);
         detector.put("file", file);
-        com.fasterxml.jackson.databind.node.ArrayNode models = JSON.createArrayNode();
+        ArrayNode models = JSON.createArrayNode();
         models.add(detector);
         for (JsonNode m : out.path("models")) {
             if (!m.path("role").asText().equals("detector")) {

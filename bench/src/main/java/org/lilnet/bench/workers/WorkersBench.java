@@ -108,12 +108,9 @@ public final class WorkersBench {
 
         /** On cores split between the worker and the rest: one ONNX Runtime thread per worker core, no PyTorch rounds, one detector variant. */
         public Settings on(CoreLayout cores) {
-            if (!cores.split()) {
-                return new Settings(minSlices, slicesPerTask, minCrops, cropsPerChunk, threads, detectorBatch, classifierBatch, rounds, roundSeconds,
-                        detectorPrepareThreads, phantomSlices, detector, cores);
-            }
-            return new Settings(minSlices, slicesPerTask, minCrops, cropsPerChunk, cores.workerCores(), detectorBatch, classifierBatch, rounds,
-                    roundSeconds, detectorPrepareThreads.subList(0, 1), phantomSlices, detector, cores);
+            boolean split = cores.split();
+            return new Settings(minSlices, slicesPerTask, minCrops, cropsPerChunk, split ? cores.workerCores() : threads, detectorBatch, classifierBatch,
+                    rounds, roundSeconds, split ? detectorPrepareThreads.subList(0, 1) : detectorPrepareThreads, phantomSlices, detector, cores);
         }
     }
 

@@ -52,11 +52,7 @@ final class ReplayBlobStore implements BlobStore {
         if (bytes != null) {
             return new ByteArrayInputStream(bytes);
         }
-        Path file = files.get(key);
-        if (file == null) {
-            throw new NoSuchFileException(key);
-        }
-        return Files.newInputStream(file);
+        return Files.newInputStream(fileOf(key));
     }
 
     @Override
@@ -70,11 +66,16 @@ final class ReplayBlobStore implements BlobStore {
         if (bytes != null) {
             return bytes.length;
         }
+        return Files.size(fileOf(key));
+    }
+
+    /** The study file behind a key that was not written here. */
+    private Path fileOf(String key) throws NoSuchFileException {
         Path file = files.get(key);
         if (file == null) {
             throw new NoSuchFileException(key);
         }
-        return Files.size(file);
+        return file;
     }
 
     @Override
