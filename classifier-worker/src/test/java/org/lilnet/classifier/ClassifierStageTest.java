@@ -26,6 +26,8 @@ import org.lilnet.worker.TaskFailure;
 import org.lilnet.worker.TaskTimings;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -193,5 +195,26 @@ class ClassifierStageTest {
         assertThat(ClassifierInput.normalise(0)).isEqualTo(-1f);
         assertThat(ClassifierInput.normalise(255)).isEqualTo(1f);
         assertThat(ClassifierInput.normalise(51)).isCloseTo(-0.6f, within(1e-6f));
+    }
+
+    @Test
+    void eachCropFillsItsThreeChannelsOfTheBatchAndNothingElse() {
+        int plane = ClassifierInput.CROP_BYTES;
+        FloatBuffer batch = ByteBuffer.allocateDirect(3 * 3 * plane * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        for (int i = 0; i < batch.capacity(); i++) {
+            batch.put(i, 7f);
+        }
+        byte[] crop = new byte[plane];
+        crop[0] = (byte) 255;
+        crop[plane - 1] = (byte) 51;
+        ClassifierInput.write(crop, batch, 1);
+        for (int channel = 0; channel < 3; channel++) {
+            int start = (3 + channel) * plane;
+            assertThat(batch.get(start)).as("channel %d, first pixel", channel).isEqualTo(1f);
+            assertThat(batch.get(start + 1)).as("channel %d, a black pixel", channel).isEqualTo(-1f);
+            assertThat(batch.get(start + plane - 1)).as("channel %d, last pixel", channel).isCloseTo(-0.6f, within(1e-6f));
+        }
+        assertThat(batch.get(3 * plane - 1)).as("crop 0 untouched").isEqualTo(7f);
+        assertThat(batch.get(6 * plane)).as("crop 2 untouched").isEqualTo(7f);
     }
 }
