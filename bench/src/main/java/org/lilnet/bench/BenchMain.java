@@ -37,7 +37,7 @@ import java.util.concurrent.Callable;
                 "ingest (C-STORE from storescu, STOW-RS), the workers through Kafka against a bare ONNX Runtime loop and against PyTorch eager,",
                 "end-to-end latency at an offered load, memory and cost growth with study size; with the phantom-trained models and with",
                 "LiLNet-architecture classifiers (random weights, the real compute cost).",
-                "The full mode takes about 16 minutes on a quiet 2-core machine; --quick checks in a few minutes that everything works (small sizes,",
+                "The full mode takes about 20 minutes on a quiet 2-core machine; --quick checks in a few minutes that everything works (small sizes,",
                 "written to bench/target/PERFORMANCE-quick.md)."})
 public final class BenchMain implements Callable<Integer> {
 
