@@ -290,9 +290,10 @@ public final class WorkersBench {
     /**
      * Sends warm-up batches until the worker's JIT compilers go quiet (at most {@link #MAX_WARM_UPS}): a service runs for
      * days, so the rounds should measure it compiled, not compiling. One batch used to be the warm-up, and on the
-     * worker's single core the compilers then still took 8-30% of it during the measured rounds.
+     * worker's single core the compilers then still took 8-30% of it during the measured rounds. Each batch is drained
+     * from a backlog like a measured round, so that the same paths (large batches, several per transaction) get compiled.
      */
-    private void warmUp(String label, ServiceProcess worker, Runnable batch) {
+    private void warmUp(String label, ServiceProcess worker, Round batch) throws Exception {
         ProcessHandle handle = worker.process().handle();
         for (int i = 1; ; i++) {
             double compilers = JitActivity.compilerSeconds(handle.pid());
@@ -434,9 +435,8 @@ public final class WorkersBench {
             // warm-up: the worker JIT-compiles its reading, Avro and Kafka paths
             warmUp(label, worker, () -> {
                 List<DetectTask> warmUp = detectTasks("warm", Math.max(2, tasks), slices);
-                producer.send(warmUp);
-                awaitResults(reader, SliceDetections::getTaskId, SliceDetections::getTimingsMillis, ids(warmUp, DetectTask::getTaskId), worker,
-                        new HashMap<>());
+                return drain(worker, () -> producer.send(warmUp), () -> awaitResults(reader, SliceDetections::getTaskId, SliceDetections::getTimingsMillis,
+                        ids(warmUp, DetectTask::getTaskId), worker, new HashMap<>()), warmUp.size());
             });
             CpuShare cpu = new CpuShare(worker);
             WorkerCounters before = WorkerCounters.read(worker, "lilnet_worker_slices_total");
@@ -550,9 +550,8 @@ public final class WorkersBench {
             int chunks = total / s.cropsPerChunk;
             warmUp(label, worker, () -> {
                 List<SliceDetections> warmUp = detections("warm", Math.max(2, chunks), crops);
-                producer.send(warmUp);
-                awaitResults(reader, ChunkPredictions::getTaskId, ChunkPredictions::getTimingsMillis, ids(warmUp, SliceDetections::getTaskId), worker,
-                        new HashMap<>());
+                return drain(worker, () -> producer.send(warmUp), () -> awaitResults(reader, ChunkPredictions::getTaskId, ChunkPredictions::getTimingsMillis,
+                        ids(warmUp, SliceDetections::getTaskId), worker, new HashMap<>()), warmUp.size());
             });
             CpuShare cpu = new CpuShare(worker);
             WorkerCounters before = WorkerCounters.read(worker, "lilnet_worker_crops_total");
@@ -717,7 +716,7 @@ public final class WorkersBench {
         Settings s = results.get(0).settings();
         section.paragraph("Each worker drains a backlog through Kafka (one worker process, transactions, results read back read_committed by "
                 + "the benchmark; the round's tasks are produced while the worker is paused with SIGSTOP, and the clock runs from its SIGCONT to "
-                + "the last result read; before the rounds the worker gets warm-up batches of a round's tasks until its JIT compilers use at most "
+                + "the last result read; before the rounds the worker drains warm-up backlogs of a round's tasks until its JIT compilers use at most "
                 + Math.round(QUIET_COMPILERS * 100) + "% of its CPU in one, at most " + MAX_WARM_UPS + " batches: a service runs for days, so "
                 + "it is measured compiled) against, in the same run and alternating round by round: (1) a bare ONNX Runtime loop in the benchmark process on the same model file, the same images already in "
                 + "tensors and the same batch size: nothing but the model; (2) the authors' way: PyTorch eager, one image at a time, the same "
