@@ -356,6 +356,25 @@ public final class WorkersBench {
         };
     }
 
+    /** A bare-loop round of a given number of units; returns units per second. */
+    private interface BareRound {
+        double run(int units) throws Exception;
+    }
+
+    /**
+     * The bare loop's rate that sizes the rounds. The first runs of a session are several times slower than the
+     * rest, so three rounds on the worker's cores, each sized to about a second at the rate of the one before; the
+     * last one counts (sizing by the first made rounds of 1-2 s, in which a round trip's fixed costs weigh).
+     */
+    private double calibrate(BareRound bare, int minimum) throws Exception {
+        double rate = onWorkerCores(() -> bare.run(minimum));
+        for (int i = 0; i < 2; i++) {
+            int units = (int) Math.max(minimum, Math.ceil(rate));
+            rate = onWorkerCores(() -> bare.run(units));
+        }
+        return rate;
+    }
+
     /** Units for a round of about roundSeconds in the bare loop, at least the minimum, whole tasks. */
     private int roundSize(double bareRate, int minimum, int perTask) {
         int units = (int) Math.max(minimum, Math.ceil(bareRate * s.roundSeconds));
@@ -427,10 +446,9 @@ public final class WorkersBench {
              KafkaTools.Reader<SliceDetections> reader = kafka.reader(Topics.DETECTIONS)) {
             ModelSession session = runtime.session(ModelRole.DETECTOR);
             model = session.entry().name();
-            onWorkerCores(() -> bareDetector(session, images, s.minSlices));   // the first runs of a session are slow: not for sizing
-            double calibration = onWorkerCores(() -> bareDetector(session, images, s.minSlices));
+            double calibration = calibrate(n -> bareDetector(session, images, n), s.minSlices);
             total = roundSize(calibration, s.minSlices, s.slicesPerTask);
-            System.out.printf(Locale.ROOT, "[bench] %s: %.1f slices/s in a second bare round: %d slices per round%n", label, calibration, total);
+            System.out.printf(Locale.ROOT, "[bench] %s: %.1f slices/s in a third bare round: %d slices per round%n", label, calibration, total);
             int tasks = total / s.slicesPerTask;
             // warm-up: the worker JIT-compiles its reading, Avro and Kafka paths
             warmUp(label, worker, () -> {
@@ -543,10 +561,9 @@ public final class WorkersBench {
              KafkaTools.Producer<SliceDetections> producer = kafka.producer(Topics.DETECTIONS, d -> d.getSeriesInstanceUid() + "/0");
              KafkaTools.Reader<ChunkPredictions> reader = kafka.reader(Topics.PREDICTIONS)) {
             model = runtime.session(ModelRole.BM).entry().name() + ", -m, -b";
-            onWorkerCores(() -> bareClassifiers(runtime, crops, s.minCrops));   // the first runs of a session are slow: not for sizing
-            double calibration = onWorkerCores(() -> bareClassifiers(runtime, crops, s.minCrops));
+            double calibration = calibrate(n -> bareClassifiers(runtime, crops, n), s.minCrops);
             total = roundSize(calibration, s.minCrops, s.cropsPerChunk);
-            System.out.printf(Locale.ROOT, "[bench] %s: %.1f crops/s in a second bare round: %d crops per round%n", label, calibration, total);
+            System.out.printf(Locale.ROOT, "[bench] %s: %.1f crops/s in a third bare round: %d crops per round%n", label, calibration, total);
             int chunks = total / s.cropsPerChunk;
             warmUp(label, worker, () -> {
                 List<SliceDetections> warmUp = detections("warm", Math.max(2, chunks), crops);
