@@ -37,9 +37,12 @@ import java.util.concurrent.Callable;
                 "ingest (C-STORE from storescu, STOW-RS), the workers through Kafka against a bare ONNX Runtime loop and against PyTorch eager,",
                 "end-to-end latency at an offered load, memory and cost growth with study size; with the phantom-trained models and with",
                 "LiLNet-architecture classifiers (random weights, the real compute cost).",
-                "The full mode takes about 20 minutes on a quiet 2-core machine; --quick checks in a few minutes that everything works (small sizes,",
+                "The full mode takes " + BenchMain.FULL_MODE_TIME + "; --quick checks in a few minutes that everything works (small sizes,",
                 "written to bench/target/PERFORMANCE-quick.md)."})
 public final class BenchMain implements Callable<Integer> {
+
+    /** How long a full run takes (the help text and the quick report's preamble say it). */
+    static final String FULL_MODE_TIME = "about 20 minutes on a quiet 2-core machine";
 
     @Option(names = "--quick", description = "Small sizes: checks that every part works (a few minutes); the figures mean little.")
     boolean quick;
@@ -181,7 +184,7 @@ public final class BenchMain implements Callable<Integer> {
             if (quick) {
                 doc.preamble("**A quick run**: every part at small sizes, to show that it works. Its figures are not the performance of "
                         + "LiLNet Stream (rounds of a few seconds, studies of a few dozen slices, a single round per contender); `bin/lilnet bench` "
-                        + "(full mode, about 16 minutes on a quiet 2-core machine) gives those.");
+                        + "(full mode, " + FULL_MODE_TIME + ") gives those.");
             }
             for (ModelSet set : sets) {
                 doc.preamble("Models `" + set.key() + "`: " + set.title() + "."

@@ -288,10 +288,10 @@ public final class WorkersBench {
     private static final double QUIET_COMPILERS = 0.03;
 
     /**
-     * Sends warm-up batches until the worker's JIT compilers go quiet (at most {@link #MAX_WARM_UPS}): a service runs for
-     * days, so the rounds should measure it compiled, not compiling. One batch used to be the warm-up, and on the
-     * worker's single core the compilers then still took 8-30% of it during the measured rounds. Each batch is drained
-     * from a backlog like a measured round, so that the same paths (large batches, several per transaction) get compiled.
+     * Runs warm-up rounds until the worker's JIT compilers go quiet (at most {@link #MAX_WARM_UPS}): a service runs for
+     * days, so the rounds should measure it compiled, not compiling (after a single short warm-up, the compilers took
+     * 8-30% of a worker's single core during the measured rounds). Each warm-up is a Kafka round like a measured one,
+     * so that the same paths (large batches, several per transaction) get compiled.
      */
     private void warmUp(String label, ServiceProcess worker, Round batch) throws Exception {
         ProcessHandle handle = worker.process().handle();
@@ -354,6 +354,14 @@ public final class WorkersBench {
             lastRate[0] = round.run(Math.min(max, units));
             return lastRate[0];
         };
+    }
+
+    /**
+     * A Kafka round of a round's tasks, drained from a backlog; {@code name} ("warm", "run") goes into the case ids, the
+     * worker's timings are added to {@code timings}; returns units per second.
+     */
+    private interface KafkaRound {
+        double run(String name, Map<String, Long> timings) throws Exception;
     }
 
     /** A bare-loop round of a given number of units; returns units per second. */
@@ -450,21 +458,18 @@ public final class WorkersBench {
             total = roundSize(calibration, s.minSlices, s.slicesPerTask);
             System.out.printf(Locale.ROOT, "[bench] %s: %.1f slices/s in a third bare round: %d slices per round%n", label, calibration, total);
             int tasks = total / s.slicesPerTask;
+            int n = total;
+            KafkaRound kafkaRound = (name, timingsOut) -> {
+                List<DetectTask> round = detectTasks(name, tasks, slices);
+                return drain(worker, () -> producer.send(round), () -> awaitResults(reader, SliceDetections::getTaskId,
+                        SliceDetections::getTimingsMillis, ids(round, DetectTask::getTaskId), worker, timingsOut), n);
+            };
             // warm-up: the worker JIT-compiles its reading, Avro and Kafka paths
-            warmUp(label, worker, () -> {
-                List<DetectTask> warmUp = detectTasks("warm", Math.max(2, tasks), slices);
-                return drain(worker, () -> producer.send(warmUp), () -> awaitResults(reader, SliceDetections::getTaskId, SliceDetections::getTimingsMillis,
-                        ids(warmUp, DetectTask::getTaskId), worker, new HashMap<>()), warmUp.size());
-            });
+            warmUp(label, worker, () -> kafkaRound.run("warm", new HashMap<>()));
             CpuShare cpu = new CpuShare(worker);
             WorkerCounters before = WorkerCounters.read(worker, "lilnet_worker_slices_total");
-            int n = total;
             contenders.add(Contender.of("bare ONNX Runtime loop", () -> onWorkerCores(() -> bareDetector(session, images, n))));
-            contenders.add(Contender.of("through Kafka", () -> cpu.measure(() -> {
-                List<DetectTask> measured = detectTasks("run", tasks, slices);
-                return drain(worker, () -> producer.send(measured), () -> awaitResults(reader, SliceDetections::getTaskId,
-                        SliceDetections::getTimingsMillis, ids(measured, DetectTask::getTaskId), worker, timings), n);
-            })));
+            contenders.add(Contender.of("through Kafka", () -> cpu.measure(() -> kafkaRound.run("run", timings))));
             if (withEager) {
                 contenders.add(Contender.of("PyTorch eager (rendered slices)", timeBoxed(n, s.minSlices, eager::detectorRound)));
                 contenders.add(Contender.of("PyTorch eager (from the DICOM files)", timeBoxed(n, s.minSlices, eager::detectorFromDicomRound)));
@@ -565,20 +570,17 @@ public final class WorkersBench {
             total = roundSize(calibration, s.minCrops, s.cropsPerChunk);
             System.out.printf(Locale.ROOT, "[bench] %s: %.1f crops/s in a third bare round: %d crops per round%n", label, calibration, total);
             int chunks = total / s.cropsPerChunk;
-            warmUp(label, worker, () -> {
-                List<SliceDetections> warmUp = detections("warm", Math.max(2, chunks), crops);
-                return drain(worker, () -> producer.send(warmUp), () -> awaitResults(reader, ChunkPredictions::getTaskId, ChunkPredictions::getTimingsMillis,
-                        ids(warmUp, SliceDetections::getTaskId), worker, new HashMap<>()), warmUp.size());
-            });
+            int n = total;
+            KafkaRound kafkaRound = (name, timingsOut) -> {
+                List<SliceDetections> round = detections(name, chunks, crops);
+                return drain(worker, () -> producer.send(round), () -> awaitResults(reader, ChunkPredictions::getTaskId,
+                        ChunkPredictions::getTimingsMillis, ids(round, SliceDetections::getTaskId), worker, timingsOut), n);
+            };
+            warmUp(label, worker, () -> kafkaRound.run("warm", new HashMap<>()));
             CpuShare cpu = new CpuShare(worker);
             WorkerCounters before = WorkerCounters.read(worker, "lilnet_worker_crops_total");
-            int n = total;
             contenders.add(Contender.of("bare ONNX Runtime loop", () -> onWorkerCores(() -> bareClassifiers(runtime, crops, n))));
-            contenders.add(Contender.of("through Kafka", () -> cpu.measure(() -> {
-                List<SliceDetections> measured = detections("run", chunks, crops);
-                return drain(worker, () -> producer.send(measured), () -> awaitResults(reader, ChunkPredictions::getTaskId,
-                        ChunkPredictions::getTimingsMillis, ids(measured, SliceDetections::getTaskId), worker, timings), n);
-            })));
+            contenders.add(Contender.of("through Kafka", () -> cpu.measure(() -> kafkaRound.run("run", timings))));
             if (withEager) {
                 contenders.add(Contender.of("PyTorch eager", timeBoxed(n, s.minCrops, eager::classifierRound)));
             }
