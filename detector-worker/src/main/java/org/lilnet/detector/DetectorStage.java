@@ -23,7 +23,6 @@ import org.lilnet.worker.TransactionalWorker;
 import org.lilnet.worker.WorkerMetrics;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.FloatBuffer;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
@@ -89,8 +88,8 @@ public final class DetectorStage implements BatchStage<DetectTask, SliceUnit, Li
 
     private CtSlice read(SliceRef ref) throws TaskFailure {
         String where = "slice " + ref.getSliceIndex() + " (" + ref.getBlobKey() + ")";
-        try (InputStream in = blobs.open(ref.getBlobKey())) {
-            CtSlice slice = CtSliceReader.read(new java.io.BufferedInputStream(in));
+        try {
+            CtSlice slice = CtSliceReader.read(blobs.read(ref.getBlobKey()));   // in memory: uncompressed pixels are copied in bulk
             if (!slice.sopInstanceUid().equals(ref.getSopInstanceUid())) {
                 throw new TaskFailure("SLICE_MISMATCH", where + " holds SOPInstanceUID " + slice.sopInstanceUid() + ", the task says "
                         + ref.getSopInstanceUid());

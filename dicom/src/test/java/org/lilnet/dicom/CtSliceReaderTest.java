@@ -86,6 +86,56 @@ class CtSliceReaderTest {
                 .isInstanceOfSatisfying(DicomFormatException.class, e -> assertThat(e.reasonCode()).isEqualTo("PIXEL_DATA_UNREADABLE"));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"LittleEndianExplicit:1.2.840.10008.1.2.1", "LittleEndianImplicit:1.2.840.10008.1.2",
+            "BigEndianExplicit:1.2.840.10008.1.2.2", "RLELossless:1.2.840.10008.1.2.5", "JPEGProcess1:1.2.840.10008.1.2.4.50"})
+    void aFileInMemoryReadsAsTheStreamDoes(String variant) throws Exception {
+        String[] parts = variant.split(":");
+        byte[] file = Files.readAllBytes(CORPUS.resolve(GE_SLICE.formatted(parts[0], parts[1])));
+
+        assertSameSlice(CtSliceReader.read(file), CtSliceReader.read(new ByteArrayInputStream(file)));
+    }
+
+    @Test
+    void onlyPlainLittleEndianPixelDataAtTheEndOfTheFileIsCopiedInBulk() throws Exception {
+        byte[] explicit = Files.readAllBytes(CORPUS.resolve(GE_SLICE.formatted("LittleEndianExplicit", "1.2.840.10008.1.2.1")));
+        byte[] implicit = Files.readAllBytes(CORPUS.resolve(GE_SLICE.formatted("LittleEndianImplicit", "1.2.840.10008.1.2")));
+        byte[] bigEndian = Files.readAllBytes(CORPUS.resolve(GE_SLICE.formatted("BigEndianExplicit", "1.2.840.10008.1.2.2")));
+        // DataSetTrailingPadding (FFFC,FFFC) OB of 4 bytes after the pixel data: legal, rare, and not the bulk path's layout
+        byte[] padded = Arrays.copyOf(explicit, explicit.length + 16);
+        byte[] padding = {(byte) 0xFC, (byte) 0xFF, (byte) 0xFC, (byte) 0xFF, 'O', 'B', 0, 0, 4, 0, 0, 0, 0, 0, 0, 0};
+        System.arraycopy(padding, 0, padded, explicit.length, padding.length);
+
+        assertThat(CtSliceReader.trailingPixels(header(explicit), explicit)).isNotNull();
+        assertThat(CtSliceReader.trailingPixels(header(implicit), implicit)).isNotNull();
+        assertThat(CtSliceReader.trailingPixels(header(bigEndian), bigEndian)).as("big endian").isNull();
+        assertThat(CtSliceReader.trailingPixels(header(padded), padded)).as("an element after the pixel data").isNull();
+        // the files the bulk path refuses still read, through PixelMed, to the same slice
+        assertSameSlice(CtSliceReader.read(padded), CtSliceReader.read(new ByteArrayInputStream(explicit)));
+        assertSameSlice(CtSliceReader.read(bigEndian), CtSliceReader.read(explicit));
+    }
+
+    @Test
+    void aTruncatedFileInMemoryIsRefusedWithTheStreamsReason() throws Exception {
+        byte[] whole = Files.readAllBytes(CORPUS.resolve(GE_SLICE.formatted("LittleEndianExplicit", "1.2.840.10008.1.2.1")));
+        byte[] cut = Arrays.copyOf(whole, whole.length - 2);
+
+        assertThatThrownBy(() -> CtSliceReader.read(cut))
+                .isInstanceOfSatisfying(DicomFormatException.class, e -> assertThat(e.reasonCode()).isEqualTo("PIXEL_DATA_UNREADABLE"));
+    }
+
+    private static com.pixelmed.dicom.AttributeList header(byte[] file) throws Exception {
+        com.pixelmed.dicom.AttributeList list = new com.pixelmed.dicom.AttributeList();
+        list.read(new com.pixelmed.dicom.DicomInputStream(new ByteArrayInputStream(file)), new DicomHeaderReader.PixelDataSeen(list, true));
+        return list;
+    }
+
+    private static void assertSameSlice(CtSlice actual, CtSlice expected) {
+        assertThat(actual).usingRecursiveComparison().ignoringFields("stored", "geometry").isEqualTo(expected);
+        assertThat(actual.geometry().positionAlongNormal()).isEqualTo(expected.geometry().positionAlongNormal());
+        assertThat(Arrays.equals(actual.stored(), expected.stored())).as("same stored values").isTrue();
+    }
+
     @Test
     void aNonCtObjectIsRefusedAsNotCt() {
         assertThatThrownBy(() -> CtSliceReader.read(CORPUS.resolve("abdomen/SIEMENS_Avanto_MR_abdomen_overlays.dcm")))
