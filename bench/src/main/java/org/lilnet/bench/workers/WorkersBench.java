@@ -41,7 +41,6 @@ import org.lilnet.phantom.PhantomOptions;
 import org.lilnet.stack.LocalStack;
 import org.lilnet.stack.ServiceProcess;
 
-import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
@@ -63,8 +62,8 @@ import java.util.function.Function;
 /**
  * Each worker's throughput through Kafka against a bare ONNX Runtime loop on the same model and the same inputs, and
  * against the authors' way of running the same networks (PyTorch eager, one image at a time), all in the same run.
- * Rounds alternate (bare, Kafka, eager, bare, Kafka, eager, ..., bare) while the worker process idles between its
- * rounds, and the ratios compare the means: the machine is shared and noisy.
+ * Rounds alternate (bare, Kafka, eager, bare, Kafka, eager, ..., bare), the worker process paused (SIGSTOP) during
+ * the baselines' rounds, and the ratios compare the means: the machine is shared and noisy.
  *
  * <ul>
  * <li>Through Kafka: one worker process (the real service, transactions, read_committed) drains a backlog of tasks
@@ -252,6 +251,25 @@ public final class WorkersBench {
         ProcessControl.pinSelf(cpus);
     }
 
+    /**
+     * A baseline round: the worker is paused (SIGSTOP) meanwhile, so that an idle worker's background work (its JIT
+     * compilers, consumer polls and heartbeats) does not run beside the baseline; it runs on the worker's cores
+     * ({@link #onWorkerCores}).
+     */
+    private double baseline(ServiceProcess worker, Round round) throws Exception {
+        long pid = worker.process().handle().pid();
+        ProcessControl.suspend(pid);
+        try {
+            return onWorkerCores(round);
+        } finally {
+            ProcessControl.resume(pid);
+        }
+    }
+
+    private Round asBaseline(ServiceProcess worker, Round round) {
+        return () -> baseline(worker, round);
+    }
+
     /** Runs a bare-loop round on the worker's cores (split layout), then moves this process back. */
     private double onWorkerCores(Round round) throws Exception {
         if (!s.layout.split()) {
@@ -283,24 +301,29 @@ public final class WorkersBench {
     }
 
     /** At most this many warm-up batches (a round's tasks each) before the measured rounds. */
-    private static final int MAX_WARM_UPS = 8;
-    /** The worker is warm when its JIT compilers used at most this share of its CPU during a warm-up batch. */
+    private static final int MAX_WARM_UPS = 16;
+    /** The worker is warm when its JIT compilers used at most this share of its CPU in each of two warm-up batches in a row. */
     private static final double QUIET_COMPILERS = 0.03;
 
     /**
-     * Runs warm-up rounds until the worker's JIT compilers go quiet (at most {@link #MAX_WARM_UPS}): a service runs for
-     * days, so the rounds should measure it compiled, not compiling (after a single short warm-up, the compilers took
-     * 8-30% of a worker's single core during the measured rounds). Each warm-up is a Kafka round like a measured one,
-     * so that the same paths (large batches, several per transaction) get compiled.
+     * Runs warm-up rounds until the worker's JIT compilers go quiet: at most {@link #QUIET_COMPILERS} of its CPU in two
+     * rounds in a row (one quiet round was often followed by a large C2 compilation of Kafka code), at most
+     * {@link #MAX_WARM_UPS} rounds. A service runs for days, so the rounds should measure it compiled, not compiling
+     * (after a single short warm-up, the compilers took 8-30% of a worker's single core during the measured rounds).
+     * Each warm-up is a Kafka round like a measured one, followed by a scrape of /metrics like the one that opens the
+     * measured rounds, so that the same paths get compiled and the same classes loaded before the clock runs.
      */
     private void warmUp(String label, ServiceProcess worker, Round batch) throws Exception {
         ProcessHandle handle = worker.process().handle();
+        int quietInARow = 0;
         for (int i = 1; ; i++) {
             double compilers = JitActivity.compilerSeconds(handle.pid());
             double cpu = CpuShare.cpu(handle);
             batch.run();
+            worker.get("/metrics");
             double share = (JitActivity.compilerSeconds(handle.pid()) - compilers) / (CpuShare.cpu(handle) - cpu);
-            if (!(share > QUIET_COMPILERS) || i == MAX_WARM_UPS) {   // NaN (no /proc): one batch, as before
+            quietInARow = share > QUIET_COMPILERS ? 0 : quietInARow + 1;
+            if (Double.isNaN(share) || quietInARow == 2 || i == MAX_WARM_UPS) {   // NaN (no /proc): one batch, as before
                 System.out.printf(Locale.ROOT, "[bench] %s: warm after %d batch(es) of a round's tasks (JIT compilers %.1f%% of the worker's CPU in the last)%n",
                         label, i, 100 * share);
                 return;
@@ -374,13 +397,14 @@ public final class WorkersBench {
      * rest, so three rounds on the worker's cores, each sized to about a second at the rate of the one before; the
      * last one counts (sizing by the first made rounds of 1-2 s, in which a round trip's fixed costs weigh).
      */
-    private double calibrate(BareRound bare, int minimum) throws Exception {
-        double rate = onWorkerCores(() -> bare.run(minimum));
-        for (int i = 0; i < 2; i++) {
-            int units = (int) Math.max(minimum, Math.ceil(rate));
-            rate = onWorkerCores(() -> bare.run(units));
-        }
-        return rate;
+    private double calibrate(ServiceProcess worker, BareRound bare, int minimum) throws Exception {
+        return baseline(worker, () -> {
+            double rate = bare.run(minimum);
+            for (int i = 0; i < 2; i++) {
+                rate = bare.run((int) Math.max(minimum, Math.ceil(rate)));
+            }
+            return rate;
+        });
     }
 
     /** Units for a round of about roundSeconds in the bare loop, at least the minimum, whole tasks. */
@@ -432,7 +456,7 @@ public final class WorkersBench {
     private Figure detector(FileBlobStore blobs, List<SliceRef> slices, TorchEager eager, int prepareThreads, boolean withEager) throws Exception {
         List<GreyImage> images = new ArrayList<>();
         for (SliceRef ref : slices) {
-            GreyImage rendered = SliceRenderer.render(CtSliceReader.read(new ByteArrayInputStream(blobs.read(ref.getBlobKey()))), HuWindow.ABDOMEN);
+            GreyImage rendered = SliceRenderer.render(CtSliceReader.read(blobs.read(ref.getBlobKey())), HuWindow.ABDOMEN);
             images.add(PlainResize.resize(rendered, 512, 512));
         }
         if (withEager) {
@@ -454,7 +478,7 @@ public final class WorkersBench {
              KafkaTools.Reader<SliceDetections> reader = kafka.reader(Topics.DETECTIONS)) {
             ModelSession session = runtime.session(ModelRole.DETECTOR);
             model = session.entry().name();
-            double calibration = calibrate(n -> bareDetector(session, images, n), s.minSlices);
+            double calibration = calibrate(worker, n -> bareDetector(session, images, n), s.minSlices);
             total = roundSize(calibration, s.minSlices, s.slicesPerTask);
             System.out.printf(Locale.ROOT, "[bench] %s: %.1f slices/s in a third bare round: %d slices per round%n", label, calibration, total);
             int tasks = total / s.slicesPerTask;
@@ -468,11 +492,11 @@ public final class WorkersBench {
             warmUp(label, worker, () -> kafkaRound.run("warm", new HashMap<>()));
             CpuShare cpu = new CpuShare(worker);
             WorkerCounters before = WorkerCounters.read(worker, "lilnet_worker_slices_total");
-            contenders.add(Contender.of("bare ONNX Runtime loop", () -> onWorkerCores(() -> bareDetector(session, images, n))));
+            contenders.add(Contender.of("bare ONNX Runtime loop", asBaseline(worker, () -> bareDetector(session, images, n))));
             contenders.add(Contender.of("through Kafka", () -> cpu.measure(() -> kafkaRound.run("run", timings))));
             if (withEager) {
-                contenders.add(Contender.of("PyTorch eager (rendered slices)", timeBoxed(n, s.minSlices, eager::detectorRound)));
-                contenders.add(Contender.of("PyTorch eager (from the DICOM files)", timeBoxed(n, s.minSlices, eager::detectorFromDicomRound)));
+                contenders.add(Contender.of("PyTorch eager (rendered slices)", asBaseline(worker, timeBoxed(n, s.minSlices, eager::detectorRound))));
+                contenders.add(Contender.of("PyTorch eager (from the DICOM files)", asBaseline(worker, timeBoxed(n, s.minSlices, eager::detectorFromDicomRound))));
             }
             alternate(label, "slices/s", contenders);
             WorkerCounters done = WorkerCounters.read(worker, "lilnet_worker_slices_total").since(before);
@@ -521,7 +545,7 @@ public final class WorkersBench {
             int n = Math.min(s.detectorBatch, total - done);
             for (int i = 0; i < n; i++) {
                 SliceRef ref = slices.get(next++ % slices.size());
-                GreyImage rendered = SliceRenderer.render(CtSliceReader.read(new ByteArrayInputStream(blobs.read(ref.getBlobKey()))), HuWindow.ABDOMEN);
+                GreyImage rendered = SliceRenderer.render(CtSliceReader.read(blobs.read(ref.getBlobKey())), HuWindow.ABDOMEN);
                 DetectorInput.write(PlainResize.resize(rendered, 512, 512), input, i);
             }
             session.run(input, n);
@@ -566,7 +590,7 @@ public final class WorkersBench {
              KafkaTools.Producer<SliceDetections> producer = kafka.producer(Topics.DETECTIONS, d -> d.getSeriesInstanceUid() + "/0");
              KafkaTools.Reader<ChunkPredictions> reader = kafka.reader(Topics.PREDICTIONS)) {
             model = runtime.session(ModelRole.BM).entry().name() + ", -m, -b";
-            double calibration = calibrate(n -> bareClassifiers(runtime, crops, n), s.minCrops);
+            double calibration = calibrate(worker, n -> bareClassifiers(runtime, crops, n), s.minCrops);
             total = roundSize(calibration, s.minCrops, s.cropsPerChunk);
             System.out.printf(Locale.ROOT, "[bench] %s: %.1f crops/s in a third bare round: %d crops per round%n", label, calibration, total);
             int chunks = total / s.cropsPerChunk;
@@ -579,10 +603,10 @@ public final class WorkersBench {
             warmUp(label, worker, () -> kafkaRound.run("warm", new HashMap<>()));
             CpuShare cpu = new CpuShare(worker);
             WorkerCounters before = WorkerCounters.read(worker, "lilnet_worker_crops_total");
-            contenders.add(Contender.of("bare ONNX Runtime loop", () -> onWorkerCores(() -> bareClassifiers(runtime, crops, n))));
+            contenders.add(Contender.of("bare ONNX Runtime loop", asBaseline(worker, () -> bareClassifiers(runtime, crops, n))));
             contenders.add(Contender.of("through Kafka", () -> cpu.measure(() -> kafkaRound.run("run", timings))));
             if (withEager) {
-                contenders.add(Contender.of("PyTorch eager", timeBoxed(n, s.minCrops, eager::classifierRound)));
+                contenders.add(Contender.of("PyTorch eager", asBaseline(worker, timeBoxed(n, s.minCrops, eager::classifierRound))));
             }
             alternate(label, "crops/s", contenders);
             WorkerCounters done = WorkerCounters.read(worker, "lilnet_worker_crops_total").since(before);
@@ -670,7 +694,7 @@ public final class WorkersBench {
         for (Map.Entry<String, List<Path>> series : study.files().entrySet()) {
             for (Path file : series.getValue()) {
                 byte[] bytes = Files.readAllBytes(file);
-                CtSlice slice = CtSliceReader.read(new ByteArrayInputStream(bytes));
+                CtSlice slice = CtSliceReader.read(bytes);
                 String key = "dicom/" + slice.studyInstanceUid() + "/" + slice.seriesInstanceUid() + "/" + slice.sopInstanceUid() + ".dcm";
                 blobs.put(key, bytes);
                 out.add(SliceRef.newBuilder().setSopInstanceUid(slice.sopInstanceUid()).setBlobKey(key).setSliceIndex(out.size())
@@ -735,9 +759,11 @@ public final class WorkersBench {
         Settings s = results.get(0).settings();
         section.paragraph("Each worker drains a backlog through Kafka (one worker process, transactions, results read back read_committed by "
                 + "the benchmark; the round's tasks are produced while the worker is paused with SIGSTOP, and the clock runs from its SIGCONT to "
-                + "the last result read; before the rounds the worker drains warm-up backlogs of a round's tasks until its JIT compilers use at most "
-                + Math.round(QUIET_COMPILERS * 100) + "% of its CPU in one, at most " + MAX_WARM_UPS + " batches: a service runs for days, so "
-                + "it is measured compiled) against, in the same run and alternating round by round: (1) a bare ONNX Runtime loop in the benchmark process on the same model file, the same images already in "
+                + "the last result read; before the rounds the worker drains warm-up backlogs of a round's tasks, each followed by a scrape "
+                + "of its /metrics, until its JIT compilers use at most " + Math.round(QUIET_COMPILERS * 100) + "% of its CPU in two in a row, "
+                + "at most " + MAX_WARM_UPS + " batches: a service runs for days, so it is measured compiled) against, in the same run and "
+                + "alternating round by round, with the worker paused (SIGSTOP) during each of their rounds so that its background work "
+                + "(compilers, consumer polls) does not run beside them: (1) a bare ONNX Runtime loop in the benchmark process on the same model file, the same images already in "
                 + "tensors and the same batch size: nothing but the model; (2) the authors' way: PyTorch eager, one image at a time, the same "
                 + "networks (random weights: the cost does not depend on them), the same images, " + s.threads() + " threads (and "
                 + "OMP_WAIT_POLICY=PASSIVE, which made PyTorch several times faster on this shared machine). A round is sized to take about "
