@@ -3,6 +3,7 @@ package org.lilnet.bench.support;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -35,6 +36,25 @@ public final class JitActivity {
         }
     }
 
+    /** The thread ids of the process's JIT compiler threads (empty when unknown). */
+    public static List<Long> compilerThreads(long pid) {
+        try (Stream<Path> threads = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+            return threads.filter(t -> {
+                try {
+                    return isCompilerThread(Files.readString(t.resolve("comm")).trim());
+                } catch (IOException | RuntimeException e) {
+                    return false;   // the thread ended meanwhile
+                }
+            }).map(t -> Long.parseLong(t.getFileName().toString())).toList();
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    static boolean isCompilerThread(String name) {
+        return name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre");
+    }
+
     /**
      * A thread's CPU seconds (utime + stime) from its stat line when it is a JIT compiler thread, else 0. The name is
      * between the first '(' and the last ')' (it may hold spaces); utime and stime are the 12th and 13th fields after it.
@@ -45,8 +65,7 @@ public final class JitActivity {
         if (open < 0 || close < open) {
             return 0;
         }
-        String name = statLine.substring(open + 1, close);
-        if (!name.startsWith("C1 CompilerThre") && !name.startsWith("C2 CompilerThre")) {
+        if (!isCompilerThread(statLine.substring(open + 1, close))) {
             return 0;
         }
         String[] fields = statLine.substring(close + 2).trim().split("\\s+");

@@ -42,6 +42,11 @@ public final class ProcessControl {
         return "0-" + (cores() - 1);
     }
 
+    /** Gives one thread (a Linux task id) the lowest CPU priority, nice 19: it runs when its cores are otherwise idle. */
+    public static void lowestPriority(long tid) throws IOException {
+        run(List.of("renice", "-n", "19", "-p", String.valueOf(tid)));
+    }
+
     public static void suspend(long pid) throws IOException {
         run(List.of("kill", "-STOP", String.valueOf(pid)));
     }

@@ -311,7 +311,10 @@ public final class WorkersBench {
      * {@link #MAX_WARM_UPS} rounds. A service runs for days, so the rounds should measure it compiled, not compiling
      * (after a single short warm-up, the compilers took 8-30% of a worker's single core during the measured rounds).
      * Each warm-up is a Kafka round like a measured one, followed by a scrape of /metrics like the one that opens the
-     * measured rounds, so that the same paths get compiled and the same classes loaded before the clock runs.
+     * measured rounds, so that the same paths get compiled and the same classes loaded before the clock runs. Then the
+     * worker's compiler threads get the lowest CPU priority: compilations still pending (Kafka's large methods kept
+     * reaching C2 after 40 warm-up rounds, 2-28% of the worker's CPU a round) wait for idle time instead of taking the
+     * model's; the code they would have compiled runs meanwhile in a slower tier, so this errs against the worker.
      */
     private void warmUp(String label, ServiceProcess worker, Round batch) throws Exception {
         ProcessHandle handle = worker.process().handle();
@@ -324,8 +327,12 @@ public final class WorkersBench {
             double share = (JitActivity.compilerSeconds(handle.pid()) - compilers) / (CpuShare.cpu(handle) - cpu);
             quietInARow = share > QUIET_COMPILERS ? 0 : quietInARow + 1;
             if (Double.isNaN(share) || quietInARow == 2 || i == MAX_WARM_UPS) {   // NaN (no /proc): one batch, as before
-                System.out.printf(Locale.ROOT, "[bench] %s: warm after %d batch(es) of a round's tasks (JIT compilers %.1f%% of the worker's CPU in the last)%n",
-                        label, i, 100 * share);
+                List<Long> compilerThreads = JitActivity.compilerThreads(handle.pid());
+                for (long tid : compilerThreads) {
+                    ProcessControl.lowestPriority(tid);
+                }
+                System.out.printf(Locale.ROOT, "[bench] %s: warm after %d batch(es) of a round's tasks (JIT compilers %.1f%% of the worker's CPU in the last);"
+                        + " its %d compiler threads now at nice 19%n", label, i, 100 * share, compilerThreads.size());
                 return;
             }
         }
@@ -761,7 +768,9 @@ public final class WorkersBench {
                 + "the benchmark; the round's tasks are produced while the worker is paused with SIGSTOP, and the clock runs from its SIGCONT to "
                 + "the last result read; before the rounds the worker drains warm-up backlogs of a round's tasks, each followed by a scrape "
                 + "of its /metrics, until its JIT compilers use at most " + Math.round(QUIET_COMPILERS * 100) + "% of its CPU in two in a row, "
-                + "at most " + MAX_WARM_UPS + " batches: a service runs for days, so it is measured compiled) against, in the same run and "
+                + "at most " + MAX_WARM_UPS + " batches, and its JIT compiler threads then run at the lowest priority (nice 19), so that "
+                + "compilations still pending wait for idle time instead of taking the model's: a service runs for days, so it is "
+                + "measured compiled; their CPU is listed) against, in the same run and "
                 + "alternating round by round, with the worker paused (SIGSTOP) during each of their rounds so that its background work "
                 + "(compilers, consumer polls) does not run beside them: (1) a bare ONNX Runtime loop in the benchmark process on the same model file, the same images already in "
                 + "tensors and the same batch size: nothing but the model; (2) the authors' way: PyTorch eager, one image at a time, the same "

@@ -25,6 +25,17 @@ class JitActivityTest {
     }
 
     @Test
+    void findsThisJvmsCompilerThreadsByName() throws Exception {
+        var threads = JitActivity.compilerThreads(ProcessHandle.current().pid());
+        assertThat(threads).as("HotSpot runs C1 and C2 compiler threads").isNotEmpty();
+        for (long tid : threads) {
+            String name = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/task", String.valueOf(tid), "comm")).trim();
+            assertThat(name).matches("C[12] CompilerThre.*");
+        }
+        assertThat(JitActivity.compilerThreads(Long.MAX_VALUE)).isEmpty();
+    }
+
+    @Test
     void readsThisJvmsOwnCompilerThreads() {
         double seconds = JitActivity.compilerSeconds(ProcessHandle.current().pid());
         assertThat(seconds).as("read from /proc, not NaN").isGreaterThanOrEqualTo(0.0);
