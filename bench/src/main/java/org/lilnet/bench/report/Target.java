@@ -50,7 +50,12 @@ public record Target(String what, double value, double threshold, boolean higher
     }
 
     public String measuredText() {
-        return measured() ? number(value) + unit : "not measured";
+        return measured() ? (hiddenByRounding() ? String.format(Locale.ROOT, "%.3f", value) : number(value)) + unit : "not measured";
+    }
+
+    /** A miss that rounds to the target (0.898 against 0.90): shown with one more digit, so that it does not read as met. */
+    private boolean hiddenByRounding() {
+        return measured() && !met() && number(value).equals(number(threshold));
     }
 
     /** "met", "MISSED by 0.08 (9%)" or "not measured". */
@@ -60,6 +65,9 @@ public record Target(String what, double value, double threshold, boolean higher
         }
         if (met()) {
             return "met";
+        }
+        if (hiddenByRounding()) {
+            return String.format(Locale.ROOT, "MISSED by %.3f%s (%.1f%%)", Math.abs(value - threshold), unit, 100 * shortfall());
         }
         return String.format(Locale.ROOT, "MISSED by %s%s (%.0f%%)", number(Math.abs(value - threshold)), unit, 100 * shortfall());
     }
