@@ -1,5 +1,7 @@
 package org.lilnet.classifier;
 
+import org.lilnet.inference.GreyChannels;
+
 import java.nio.FloatBuffer;
 
 /** The classifiers' input for one crop: {@code x / 255 * 2 - 1} (mean 0.5, std 0.5), grey replicated to 3 channels, NCHW. */
@@ -24,20 +26,11 @@ public final class ClassifierInput {
         return NORMALISED[pixel & 0xFF];
     }
 
-    /** Writes crop {@code index} of a batch buffer: each row computed once and copied in bulk to the three planes. */
+    /** Writes crop {@code index} of a batch buffer (3 planes of 224 x 224). */
     public static void write(byte[] crop, FloatBuffer batch, int index) {
         if (crop.length != CROP_BYTES) {
             throw new IllegalArgumentException("a crop has " + CROP_BYTES + " pixels, this one " + crop.length);
         }
-        int base = index * 3 * CROP_BYTES;
-        float[] row = new float[SIZE];
-        for (int start = 0; start < CROP_BYTES; start += SIZE) {
-            for (int c = 0; c < SIZE; c++) {
-                row[c] = NORMALISED[crop[start + c] & 0xFF];
-            }
-            batch.put(base + start, row, 0, SIZE);
-            batch.put(base + CROP_BYTES + start, row, 0, SIZE);
-            batch.put(base + 2 * CROP_BYTES + start, row, 0, SIZE);
-        }
+        GreyChannels.write(crop, SIZE, NORMALISED, batch, index * 3 * CROP_BYTES);
     }
 }
