@@ -6,7 +6,6 @@ import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.SOPClass;
 import com.pixelmed.dicom.TagFromName;
 
-import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +17,9 @@ import java.nio.file.Path;
 /**
  * Reads a CT Image Storage file into a {@link CtSlice}. PixelMed decodes the pixel data while reading
  * (uncompressed, deflate, RLE, JPEG lossless through pixelmed-imageio, JPEG 2000 through jai-imageio, 8-bit JPEG
- * baseline through the JDK); anything else is refused with a reason code ({@link TransferSyntaxes#DECODABLE}).
+ * baseline through the JDK); anything else is refused with a reason code ({@link TransferSyntaxes#DECODABLE}). A file
+ * already in memory whose pixels are plain little-endian 16-bit values at its end skips PixelMed's value-by-value read
+ * of them ({@link #read(byte[])}).
  */
 public final class CtSliceReader {
 
