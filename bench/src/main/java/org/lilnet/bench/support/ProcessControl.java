@@ -3,12 +3,14 @@ package org.lilnet.bench.support;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Processes of a benchmark run: pinning to CPUs ({@code taskset}, util-linux) and pausing ({@code kill -STOP/-CONT}).
  * Pinning lets one machine show a worker on cores of its own while the broker and the registry run on the others, as
- * they do in production; pausing lets a backlog be produced before the worker may start on it.
+ * they do in production; pausing lets a backlog be produced before the worker may start on it, and keeps an idle
+ * worker from running beside a baseline.
  */
 public final class ProcessControl {
 
@@ -47,12 +49,14 @@ public final class ProcessControl {
         run(List.of("renice", "-n", "19", "-p", String.valueOf(tid)));
     }
 
-    public static void suspend(long pid) throws IOException {
+    /** Runs {@code action} while the process is paused (SIGSTOP), and resumes it (SIGCONT) whatever happens. */
+    public static <T> T whileSuspended(long pid, Callable<T> action) throws Exception {
         run(List.of("kill", "-STOP", String.valueOf(pid)));
-    }
-
-    public static void resume(long pid) throws IOException {
-        run(List.of("kill", "-CONT", String.valueOf(pid)));
+        try {
+            return action.call();
+        } finally {
+            run(List.of("kill", "-CONT", String.valueOf(pid)));
+        }
     }
 
     /** The machine's online cores (not this process's affinity, which a pin changes). */

@@ -257,13 +257,7 @@ public final class WorkersBench {
      * ({@link #onWorkerCores}).
      */
     private double baseline(ServiceProcess worker, Round round) throws Exception {
-        long pid = worker.process().handle().pid();
-        ProcessControl.suspend(pid);
-        try {
-            return onWorkerCores(round);
-        } finally {
-            ProcessControl.resume(pid);
-        }
+        return ProcessControl.whileSuspended(worker.process().handle().pid(), () -> onWorkerCores(round));
     }
 
     private Round asBaseline(ServiceProcess worker, Round round) {
@@ -288,13 +282,10 @@ public final class WorkersBench {
      * backlog (not this benchmark producing it on the same cores); the clock runs from its resumption to the last result.
      */
     private double drain(ServiceProcess worker, Runnable produce, Runnable awaitResults, int units) throws Exception {
-        long pid = worker.process().handle().pid();
-        ProcessControl.suspend(pid);
-        try {
+        ProcessControl.whileSuspended(worker.process().handle().pid(), () -> {
             produce.run();
-        } finally {
-            ProcessControl.resume(pid);
-        }
+            return null;
+        });
         long start = System.nanoTime();
         awaitResults.run();
         return units / ((System.nanoTime() - start) / 1e9);
