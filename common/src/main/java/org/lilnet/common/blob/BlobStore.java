@@ -2,6 +2,7 @@ package org.lilnet.common.blob;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.regex.Pattern;
 
 /**
  * Where DICOM files (and crops too large to travel inline) live: events carry keys, never pixels. Writes are
@@ -43,13 +44,16 @@ public interface BlobStore {
     /** Removes a blob if present. */
     void delete(String key) throws IOException;
 
+    /** What a key's segment may hold (compiled once: keys are checked on every read). */
+    Pattern KEY_SEGMENT = Pattern.compile("[A-Za-z0-9._-]+");
+
     /** Checks that a key is well formed; throws {@link IllegalArgumentException} naming the problem. */
     static String requireValidKey(String key) {
         if (key == null || key.isEmpty() || key.length() > 1024) {
             throw new IllegalArgumentException("blob key must have 1 to 1024 characters");
         }
         for (String segment : key.split("/", -1)) {
-            if (segment.isEmpty() || segment.equals(".") || segment.equals("..") || !segment.matches("[A-Za-z0-9._-]+")) {
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..") || !KEY_SEGMENT.matcher(segment).matches()) {
                 throw new IllegalArgumentException("invalid blob key '" + key + "': segments must be [A-Za-z0-9._-]+, not '.' or '..'");
             }
         }
