@@ -1,5 +1,6 @@
 package org.lilnet.detector;
 
+import org.lilnet.dicom.CtSlice;
 import org.lilnet.inference.GreyChannels;
 
 import java.nio.FloatBuffer;
@@ -16,6 +17,20 @@ public final class DetectorInput {
     }
 
     private DetectorInput() {
+    }
+
+    /**
+     * Writes a CT slice as image {@code index} of a batch buffer for a model of {@code size x size}: windowed to 8 bits,
+     * plainly resized, scaled. A slice of the model's size (CT is 512x512) goes from its stored values straight to the
+     * buffer through one table ({@link SliceRenderer#valueTable}): the same values as rendering it first, without
+     * making the 8-bit image (crops are cut from that only when something was found).
+     */
+    public static void write(CtSlice slice, HuWindow window, int size, FloatBuffer batch, int index) {
+        if (slice.rows() == size && slice.columns() == size) {
+            GreyChannels.write(slice.stored(), size, SliceRenderer.valueTable(slice, window, SCALE), batch, index * 3 * size * size);
+        } else {
+            write(PlainResize.resize(SliceRenderer.render(slice, window), size, size), batch, index);
+        }
     }
 
     /** Writes image {@code index} of a batch buffer (3 planes of {@code rows x columns}). */

@@ -79,9 +79,7 @@ public final class DetectorStage implements BatchStage<DetectTask, SliceUnit, Li
     public List<SliceUnit> prepare(DetectTask task, TaskContext context) throws TaskFailure {
         List<SliceUnit> units = new ArrayList<>(task.getSlices().size());
         for (SliceRef ref : task.getSlices()) {
-            CtSlice slice = read(ref);
-            GreyImage rendered = SliceRenderer.render(slice, window);
-            units.add(new SliceUnit(ref, rendered, PlainResize.resize(rendered, inputSize, inputSize)));
+            units.add(new SliceUnit(ref, read(ref), window));
         }
         return units;
     }
@@ -111,12 +109,12 @@ public final class DetectorStage implements BatchStage<DetectTask, SliceUnit, Li
             batchInput = detector.allocateInput(batchCapacity);
         }
         for (int i = 0; i < units.size(); i++) {
-            DetectorInput.write(units.get(i).input(), batchInput, i);
+            DetectorInput.write(units.get(i).slice(), window, inputSize, batchInput, i);
         }
         float[] output = detector.run(batchInput, units.size());
         List<List<Detection>> results = new ArrayList<>(units.size());
         for (int i = 0; i < units.size(); i++) {
-            GreyImage slice = units.get(i).rendered();
+            CtSlice slice = units.get(i).slice();
             results.add(YoloDecoder.toSlice(decoder.decode(output, i), inputSize, slice.rows(), slice.columns()));
         }
         return results;
@@ -144,7 +142,7 @@ public final class DetectorStage implements BatchStage<DetectTask, SliceUnit, Li
                         .setCropPixels(placement.inline()).setCropBlobKey(placement.blobKey()).build());
             }
             slices.add(SliceResult.newBuilder().setSopInstanceUid(unit.ref().getSopInstanceUid()).setSliceIndex(unit.ref().getSliceIndex())
-                    .setSlicePositionMm(unit.ref().getSlicePositionMm()).setRows(unit.rendered().rows()).setColumns(unit.rendered().columns())
+                    .setSlicePositionMm(unit.ref().getSlicePositionMm()).setRows(unit.slice().rows()).setColumns(unit.slice().columns())
                     .setDetections(found).build());
         }
         crops.add(total);

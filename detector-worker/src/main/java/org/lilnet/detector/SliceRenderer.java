@@ -16,8 +16,12 @@ public final class SliceRenderer {
     private record TableKey(double slope, double intercept, boolean signed, HuWindow window) {
     }
 
+    private record ValueTableKey(TableKey window, float[] scale) {
+    }
+
     private static final int MAX_TABLES = 32;
     private static final Map<TableKey, byte[]> TABLES = new ConcurrentHashMap<>();
+    private static final Map<ValueTableKey, float[]> VALUE_TABLES = new ConcurrentHashMap<>();
 
     private SliceRenderer() {
     }
@@ -30,6 +34,29 @@ public final class SliceRenderer {
             out[i] = table[stored[i] & 0xFFFF];
         }
         return new GreyImage(slice.rows(), slice.columns(), out);
+    }
+
+    /**
+     * A model's input value of each stored value: the windowed byte through {@code scale} (256 entries, the model's
+     * scaling), as one 64 Ki table. Writing a slice's input through it gives the values of rendering and then scaling,
+     * without the 8-bit image in between. Kept like the byte tables ({@code scale} is a model's constant array).
+     */
+    public static float[] valueTable(CtSlice slice, HuWindow window, float[] scale) {
+        ValueTableKey key = new ValueTableKey(new TableKey(slice.rescaleSlope(), slice.rescaleIntercept(), slice.signed(), window), scale);
+        float[] values = VALUE_TABLES.get(key);
+        if (values != null) {
+            return values;
+        }
+        byte[] bytes = table(key.window());
+        values = new float[bytes.length];
+        for (int raw = 0; raw < values.length; raw++) {
+            values[raw] = scale[bytes[raw] & 0xFF];
+        }
+        if (VALUE_TABLES.size() >= MAX_TABLES) {
+            VALUE_TABLES.clear();
+        }
+        VALUE_TABLES.put(key, values);
+        return values;
     }
 
     private static byte[] table(TableKey key) {

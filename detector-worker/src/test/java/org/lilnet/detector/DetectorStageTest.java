@@ -173,7 +173,7 @@ class DetectorStageTest {
         List<SliceUnit> units = stage.prepare(task, CONTEXT);
         List<List<Detection>> found = stage.infer(units);
 
-        assertThat(units.get(0).input().rows()).isEqualTo(512);
+        assertThat(units.get(0).slice().rows()).isEqualTo(256);
         assertThat(found.get(0)).extracting(Detection::box).contains(new LesionBox(30, 62, 38, 70));
     }
 

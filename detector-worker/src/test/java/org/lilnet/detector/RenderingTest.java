@@ -94,6 +94,47 @@ class RenderingTest {
         assertThat(all).containsExactly(0f, 1f, 0f, 1f, 0f, 1f, 0.2f, 0.4f, 0.2f, 0.4f, 0.2f, 0.4f);
     }
 
+    @Test
+    void aSliceIsWrittenFromItsStoredValuesExactlyAsRenderingItFirstWould() {
+        // every stored value once (unsigned and signed storage, two rescales), at the model's size: the one-table path
+        java.util.List<CtSlice> slices = java.util.List.of(
+                slice(256, 256, 1, -1024, false, raw -> (short) raw),
+                slice(256, 256, 1, 0, true, raw -> (short) raw),
+                slice(256, 256, 0.5, -600, false, raw -> (short) raw));
+        for (CtSlice slice : slices) {
+            assertThat(writtenFromSlice(slice, 256)).as("slope %s, signed %s", slice.rescaleSlope(), slice.signed())
+                    .isEqualTo(writtenFromRendering(slice, 256));
+        }
+        // a slice of another size is rendered, resized and written as before
+        CtSlice small = slice(100, 60, 1, -1024, false, raw -> (short) (900 + raw % 500));
+        assertThat(writtenFromSlice(small, 128)).isEqualTo(writtenFromRendering(small, 128));
+    }
+
+    private static CtSlice slice(int rows, int columns, double slope, double intercept, boolean signed,
+                                 java.util.function.IntUnaryOperator stored) {
+        short[] values = new short[rows * columns];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (short) stored.applyAsInt(i);
+        }
+        return new CtSlice("st", "se", "sop", rows, columns, 0.7, 0.7, SliceGeometry.UNKNOWN, slope, intercept, signed, values);
+    }
+
+    private static float[] writtenFromSlice(CtSlice slice, int size) {
+        FloatBuffer batch = ByteBuffer.allocateDirect(2 * 3 * size * size * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        DetectorInput.write(slice, HuWindow.ABDOMEN, size, batch, 1);
+        float[] out = new float[3 * size * size];
+        batch.get(3 * size * size, out);
+        return out;
+    }
+
+    private static float[] writtenFromRendering(CtSlice slice, int size) {
+        FloatBuffer batch = ByteBuffer.allocateDirect(3 * size * size * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        DetectorInput.write(PlainResize.resize(SliceRenderer.render(slice, HuWindow.ABDOMEN), size, size), batch, 0);
+        float[] out = new float[3 * size * size];
+        batch.get(0, out);
+        return out;
+    }
+
     static byte[] bytes(int... values) {
         byte[] out = new byte[values.length];
         for (int i = 0; i < values.length; i++) {

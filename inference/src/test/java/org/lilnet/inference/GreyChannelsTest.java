@@ -37,4 +37,20 @@ class GreyChannelsTest {
             assertThat(batch.get(6 * plane + i)).as("image 2 untouched").isEqualTo(-7f);
         }
     }
+
+    @Test
+    void sixteenBitValuesAreReadUnsignedThroughTheirTable() {
+        short[] values = {0, 1, (short) 40000, -1};   // 1 row x 4; -1 is entry 65535, 40000 does not fit a signed short
+        float[] table = new float[1 << 16];
+        for (int v = 0; v < table.length; v++) {
+            table[v] = v / 2f;
+        }
+        FloatBuffer batch = ByteBuffer.allocateDirect(3 * values.length * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+
+        GreyChannels.write(values, 4, table, batch, 0);
+
+        float[] all = new float[12];
+        batch.get(0, all);
+        assertThat(all).containsExactly(0f, 0.5f, 20000f, 32767.5f, 0f, 0.5f, 20000f, 32767.5f, 0f, 0.5f, 20000f, 32767.5f);
+    }
 }

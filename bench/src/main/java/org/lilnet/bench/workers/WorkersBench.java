@@ -533,7 +533,7 @@ public final class WorkersBench {
         return total / ((System.nanoTime() - start) / 1e9);
     }
 
-    /** A plain loop over the same DICOM files: read, render, resize, run, one thread, no Kafka (for context). */
+    /** A plain loop over the same DICOM files: read, window into the input, run, one thread, no Kafka (for context). */
     private double bareDetectorFromDicom(ModelSession session, FileBlobStore blobs, List<SliceRef> slices, int total) throws Exception {
         FloatBuffer input = session.allocateInput(s.detectorBatch);
         long start = System.nanoTime();
@@ -543,8 +543,7 @@ public final class WorkersBench {
             int n = Math.min(s.detectorBatch, total - done);
             for (int i = 0; i < n; i++) {
                 SliceRef ref = slices.get(next++ % slices.size());
-                GreyImage rendered = SliceRenderer.render(CtSliceReader.read(blobs.read(ref.getBlobKey())), HuWindow.ABDOMEN);
-                DetectorInput.write(PlainResize.resize(rendered, 512, 512), input, i);
+                DetectorInput.write(CtSliceReader.read(blobs.read(ref.getBlobKey())), HuWindow.ABDOMEN, 512, input, i);   // as the worker does
             }
             session.run(input, n);
             done += n;
