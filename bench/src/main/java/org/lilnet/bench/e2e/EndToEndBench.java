@@ -44,8 +44,8 @@ import java.util.concurrent.TimeUnit;
  * <li>Latency at an offered load: one study every {@code interval} seconds, where the interval is the compute time of
  * a study measured alone divided by the target utilisation. Per study, from its Diagnosis: seconds from the last
  * instance received to the diagnosis produced ({@code producedAt - lastInstanceAt}), split into the stability quiet
- * period as applied (last instance to case opened, from the case's StudyArrived), the models ({@code detect.inference + classify.inference}), reading and rendering the
- * slices ({@code detect.read}), and everything else (Kafka, queues, transactions, aggregation).</li>
+ * period as applied (last instance to case opened, from the case's StudyArrived), the models ({@code detect.inference + classify.inference}), reading the
+ * slices' files ({@code detect.read}), and everything else (Kafka, queues, transactions, aggregation).</li>
  * <li>Growth with study size: one study at a time of each size; latency, CPU seconds of each service, peak resident
  * memory of each service (its peak reset before each study) and heap after a full GC.</li>
  * </ul>
@@ -338,13 +338,13 @@ public final class EndToEndBench {
                 + Math.round(100 * s.utilisation()) + "% of the time. Per study, from its Diagnosis: last instance received -> diagnosis produced "
                 + "(`producedAt - lastInstanceAt`), split into the stability quiet period as the ingest-service applied it (last instance -> case opened, "
                 + "`openedAt - lastInstanceAt` of the case's StudyArrived: the configured `ingest.quiet-period`, " + s.quiet().toMillis() / 1000.0
-                + " s here instead of the default 30 s to keep the run short, plus up to one check interval), the models (`detect.inference + classify.inference`, summed over the chunks), reading and "
-                + "rendering the slices (`detect.read`), and everything else (Kafka, queues behind other chunks, transactions, aggregation). "
+                + " s here instead of the default 30 s to keep the run short, plus up to one check interval), the models (`detect.inference + classify.inference`, summed over the chunks; the detector's "
+                + "includes windowing the slices into its input), reading the slices' DICOM files (`detect.read`), and everything else (Kafka, queues behind other chunks, transactions, aggregation). "
                 + "The quiet period is a deliberate wait for the study to be complete, not overhead: it is subtracted before the overhead "
                 + "target is applied ('everything else' = total - quiet period - models - reading; 'after the quiet period' = total - quiet period). "
                 + "'Seen' is when a read_committed consumer in the benchmark read the diagnosis, from the moment storescu finished.");
         Table t = Table.of("models", "offered load", "studies (status)", "crops per study", "last instance -> diagnosis, p50 / p95",
-                "after the quiet period, p50 / p95", "models, p50", "reading + rendering, p50", "everything else, p50 / p95 (target <= 2 s)",
+                "after the quiet period, p50 / p95", "models, p50", "reading, p50", "everything else, p50 / p95 (target <= 2 s)",
                 "seen by a consumer after storescu ended, p50 / p95");
         for (Result r : results) {
             List<StudyFigures> f = r.studies();

@@ -68,10 +68,11 @@ import java.util.function.Function;
  * <ul>
  * <li>Through Kafka: one worker process (the real service, transactions, read_committed) drains a backlog of tasks
  * produced while it was paused (SIGSTOP); the clock runs from its resumption to the last result read back
- * (read_committed). The detector-worker reads and renders every slice from the DICOM file in the blob store; that is
- * part of its time.</li>
+ * (read_committed). The detector-worker reads every slice from its DICOM file in the blob store and windows it into
+ * the model's input; that is part of its time.</li>
  * <li>Bare loop: in this process, the same model file, the same session options and batch size, the same images
- * already decoded into tensors: nothing but {@code OrtSession.run}.</li>
+ * already decoded (the detector's as 8-bit images, written into the input tensor before each run as the worker writes
+ * its slices): nothing else but {@code OrtSession.run}.</li>
  * <li>PyTorch eager: {@link TorchEager}, the same networks, the same images (already rendered), batch 1.</li>
  * </ul>
  * Inputs: the slices of a phantom study (both phases) and sixteen synthetic 224x224 crops.
@@ -507,7 +508,7 @@ public final class WorkersBench {
             onWorkerCores(() -> bareDetectorFromDicom(runtime.session(ModelRole.DETECTOR), blobs, slices, Math.max(s.minSlices, n / 4)));   // warm-up
             fromDicom = onWorkerCores(() -> bareDetectorFromDicom(runtime.session(ModelRole.DETECTOR), blobs, slices, n));
         }
-        System.out.printf(Locale.ROOT, "[bench] %s plain loop from the DICOM files (read, render, run; one thread): %.2f slices/s%n", label, fromDicom);
+        System.out.printf(Locale.ROOT, "[bench] %s plain loop from the DICOM files (read, window into the input, run; one thread): %.2f slices/s%n", label, fromDicom);
         return new Figure("detector-worker", "slices/s", model, variant, s.detectorBatch, total, contenders.get(1).values(), contenders.get(0).values(),
                 withEager ? contenders.get(2).values() : List.of(), withEager ? contenders.get(3).values() : List.of(), fromDicom, breakdown);
     }
@@ -769,7 +770,8 @@ public final class WorkersBench {
                 + s.roundSeconds() + " s in the bare loop (the Kafka round gets the same units), so that the fixed cost of a Kafka round trip "
                 + "does not pass for throughput; a PyTorch round is sized by its own previous rate to take about as long. Values are "
                 + "means over " + s.rounds() + " rounds (" + (s.rounds() + 1) + " of the bare loop), each round's value in brackets. The "
-                + "detector-worker reads and renders each slice from its DICOM file in the blob store; the bare loop does not, PyTorch is "
+                + "detector-worker reads each slice from its DICOM file in the blob store; the bare loop starts from the slices already "
+                + "rendered to 8 bits (and writes them into the input tensor before each run, as the worker writes its slices), PyTorch is "
                 + "measured both ways. Inputs: the " + 2 * s.phantomSlices() + " slices of a phantom study (both phases), sixteen synthetic "
                 + "224x224 crops.");
         section.paragraph("Two layouts of the processes on the cores: *shared*, every process (worker, broker, registry, this benchmark) "
@@ -796,7 +798,7 @@ public final class WorkersBench {
             }
         }
         section.table(t);
-        Table b = Table.of("models", "worker", "wall per unit through Kafka", "in the worker: reading + rendering", "in the worker: model",
+        Table b = Table.of("models", "worker", "wall per unit through Kafka", "in the worker: reading the DICOM file", "in the worker: model (with writing its input)",
                 "bare loop: model", "in the worker: transaction commits (beside the next batch)", "units per transaction",
                 "plain one-thread loop from the DICOM files (Kafka / it)", "CPU");
         for (Result r : results) {
@@ -826,8 +828,9 @@ public final class WorkersBench {
                 Breakdown d = f.breakdown();
                 boolean detector = f.worker().startsWith("detector");
                 String why = detector
-                        ? String.format(Locale.ROOT, "per slice the worker spent %.1f ms reading and rendering the DICOM file (the bare loop gets "
-                                + "tensors) and %.1f ms in the model against %.1f ms in the bare loop, of %.1f ms wall; the rest is Kafka, "
+                        ? String.format(Locale.ROOT, "per slice the worker spent %.1f ms reading the DICOM file (the bare loop gets "
+                                + "decoded images) and %.1f ms windowing it into the input and running the model against %.1f ms writing "
+                                + "and running in the bare loop, of %.1f ms wall; the rest is Kafka, "
                                 + "record building and waiting, %s.", d.readMs(), d.modelMs(), d.bareModelMs(), d.wallMs(),
                                 split ? "on the worker's one core (reading cannot overlap the model there)"
                                         : "on cores shared with the broker, the registry and this benchmark")
@@ -870,7 +873,7 @@ public final class WorkersBench {
                                     bareOverEager < 2.0
                                             ? "a cheaper execution of the model: a GPU with large batches (the design's target), or int8 "
                                             + "quantisation of the exported models on CPU; then rerun."
-                                            : detector ? "the model is small: reading and rendering weigh as much as the model; make them cheaper."
+                                            : detector ? "the model is small: reading the slices weighs as much as the model; make it cheaper."
                                             : "close the Kafka / bare gap first (see that target)."));
                 }
             }
