@@ -27,9 +27,7 @@ public final class GreyChannels {
             for (int c = 0; c < columns; c++) {
                 row[c] = table[pixels[start + c] & 0xFF];
             }
-            batch.put(offset + start, row, 0, columns);
-            batch.put(offset + plane + start, row, 0, columns);
-            batch.put(offset + 2 * plane + start, row, 0, columns);
+            putInEachPlane(row, batch, offset + start, plane);
         }
     }
 
@@ -50,9 +48,13 @@ public final class GreyChannels {
             for (int c = 0; c < columns; c++) {
                 row[c] = table[values[start + c] & 0xFFFF];
             }
-            batch.put(offset + start, row, 0, columns);
-            batch.put(offset + plane + start, row, 0, columns);
-            batch.put(offset + 2 * plane + start, row, 0, columns);
+            putInEachPlane(row, batch, offset + start, plane);
         }
+    }
+
+    private static void putInEachPlane(float[] row, FloatBuffer batch, int at, int plane) {
+        batch.put(at, row, 0, row.length);
+        batch.put(at + plane, row, 0, row.length);
+        batch.put(at + 2 * plane, row, 0, row.length);
     }
 }
