@@ -79,7 +79,7 @@ public final class DetectorStage implements BatchStage<DetectTask, SliceUnit, Li
     public List<SliceUnit> prepare(DetectTask task, TaskContext context) throws TaskFailure {
         List<SliceUnit> units = new ArrayList<>(task.getSlices().size());
         for (SliceRef ref : task.getSlices()) {
-            units.add(new SliceUnit(ref, read(ref), window));
+            units.add(new SliceUnit(ref, read(ref)));
         }
         return units;
     }
@@ -134,7 +134,7 @@ public final class DetectorStage implements BatchStage<DetectTask, SliceUnit, Li
                 Detection d = detections.get(n);
                 CropPacker.Placement placement;
                 try {
-                    placement = packer.place(CropCutter.cut(unit.rendered(), d.box()), unit.ref().getSliceIndex(), n);
+                    placement = packer.place(CropCutter.cut(unit.slice(), window, d.box()), unit.ref().getSliceIndex(), n);
                 } catch (IOException e) {
                     throw new TaskFailure("CROP_STORE_FAILED", "the crop of slice " + unit.ref().getSliceIndex() + " could not be stored: " + e, e);
                 }

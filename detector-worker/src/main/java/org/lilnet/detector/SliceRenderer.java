@@ -27,7 +27,7 @@ public final class SliceRenderer {
     }
 
     public static GreyImage render(CtSlice slice, HuWindow window) {
-        byte[] table = table(new TableKey(slice.rescaleSlope(), slice.rescaleIntercept(), slice.signed(), window));
+        byte[] table = table(slice, window);
         short[] stored = slice.stored();
         byte[] out = new byte[stored.length];
         for (int i = 0; i < out.length; i++) {
@@ -57,6 +57,11 @@ public final class SliceRenderer {
         }
         VALUE_TABLES.put(key, values);
         return values;
+    }
+
+    /** The window's byte of each stored value of the slice's rescale (64 Ki entries). */
+    static byte[] table(CtSlice slice, HuWindow window) {
+        return table(new TableKey(slice.rescaleSlope(), slice.rescaleIntercept(), slice.signed(), window));
     }
 
     private static byte[] table(TableKey key) {

@@ -1,6 +1,10 @@
 package org.lilnet.detector;
 
 import org.junit.jupiter.api.Test;
+import org.lilnet.dicom.CtSlice;
+import org.lilnet.dicom.SliceGeometry;
+
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -80,6 +84,27 @@ class CropCutterTest {
             assertThat(crop.at(37, c)).isEqualTo(145);
             assertThat(crop.at(38, c)).isEqualTo(200);
             assertThat(crop.at(223, c)).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aCropCutFromTheStoredValuesIsTheCropOfTheRenderedSlice() {
+        // stored values spread over the window and beyond it, signed, with a rescale: windowed only where the crop is
+        short[] stored = new short[300 * 400];
+        for (int i = 0; i < stored.length; i++) {
+            stored[i] = (short) ((i * 37) % 1400 - 500);
+        }
+        CtSlice slice = new CtSlice("st", "se", "sop", 300, 400, 0.7, 0.7, SliceGeometry.UNKNOWN, 1.5, -100, true, stored);
+        GreyImage rendered = SliceRenderer.render(slice, HuWindow.ABDOMEN);
+        List<LesionBox> boxes = List.of(
+                new LesionBox(150, 120, 190, 160),    // inside
+                new LesionBox(0, 0, 12, 9),           // top-left corner: padded above and left
+                new LesionBox(380, 280, 399, 299),    // bottom-right corner
+                new LesionBox(10, 20, 390, 290),      // larger than 224: whole, padded square, resized
+                new LesionBox(-30, 100, 20, 140));    // partly outside the slice
+        for (LesionBox box : boxes) {
+            assertThat(CropCutter.cut(slice, HuWindow.ABDOMEN, box).pixels()).as("%s", box)
+                    .isEqualTo(CropCutter.cut(rendered, box).pixels());
         }
     }
 }
