@@ -23,7 +23,7 @@ public final class DetectorInput {
      * Writes a CT slice as image {@code index} of a batch buffer for a model of {@code size x size}: windowed to 8 bits,
      * plainly resized, scaled. A slice of the model's size (CT is 512x512) goes from its stored values straight to the
      * buffer through one table ({@link SliceRenderer#valueTable}): the same values as rendering it first, without
-     * making the 8-bit image (crops are cut from that only when something was found).
+     * making the 8-bit image (crops are windowed from the stored values too, {@link CropCutter}).
      */
     public static void write(CtSlice slice, HuWindow window, int size, FloatBuffer batch, int index) {
         if (slice.rows() == size && slice.columns() == size) {
