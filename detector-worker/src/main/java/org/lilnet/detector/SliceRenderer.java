@@ -14,6 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SliceRenderer {
 
     private record TableKey(double slope, double intercept, boolean signed, HuWindow window) {
+        static TableKey of(CtSlice slice, HuWindow window) {
+            return new TableKey(slice.rescaleSlope(), slice.rescaleIntercept(), slice.signed(), window);
+        }
     }
 
     private record ValueTableKey(TableKey window, float[] scale) {
@@ -42,7 +45,7 @@ public final class SliceRenderer {
      * without the 8-bit image in between. Kept like the byte tables ({@code scale} is a model's constant array).
      */
     public static float[] valueTable(CtSlice slice, HuWindow window, float[] scale) {
-        ValueTableKey key = new ValueTableKey(new TableKey(slice.rescaleSlope(), slice.rescaleIntercept(), slice.signed(), window), scale);
+        ValueTableKey key = new ValueTableKey(TableKey.of(slice, window), scale);
         float[] values = VALUE_TABLES.get(key);
         if (values != null) {
             return values;
@@ -61,7 +64,7 @@ public final class SliceRenderer {
 
     /** The window's byte of each stored value of the slice's rescale (64 Ki entries). */
     static byte[] table(CtSlice slice, HuWindow window) {
-        return table(new TableKey(slice.rescaleSlope(), slice.rescaleIntercept(), slice.signed(), window));
+        return table(TableKey.of(slice, window));
     }
 
     private static byte[] table(TableKey key) {
