@@ -12,14 +12,25 @@ writes CACHE_DIR/detector-images.u8 (N x 512 x 512: every slice showing a lesion
 detector.json (boxes per image), classifier-crops.u8 (M x 224 x 224: per slice box the true box and two
 detector-like boxes) and classifier.json (labels per crop). Slices are read in the order of their position along the
 normal (the DetectTask sliceIndex), as the ground truth indexes them.
+
+Many studies for the classifiers, in parts (a part's DICOM files can be deleted once prepared):
+
+    /usr/bin/python3 models/tools/phantom_data.py prepare --studies PART_DIR --out PART_CACHE --seed 7 --classifier-only
+    /usr/bin/python3 models/tools/phantom_data.py merge --base CACHE --parts PART_CACHE [PART_CACHE...] --out MERGED
+
+--classifier-only writes the same crops as a full prepare of that directory, without the detector images; merge
+appends the parts' crops to the base cache's (study indices offset) and links the base's detector images, so the
+detector's data, the background crops and the false positives stay the base's.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import glob
 import json
 import math
 import os
+import shutil
 import sys
 
 import numpy as np
@@ -153,11 +164,12 @@ def jittered(box, rng, amount=0.2):
     return (cx - w2 / 2, cy - h2 / 2, cx + w2 / 2, cy + h2 / 2)
 
 
-def prepare(study_dirs, out_dir, seed, negative_share=0.5, jitters=2):
+def prepare(study_dirs, out_dir, seed, negative_share=0.5, jitters=2, detector_images=True):
     rng = np.random.default_rng(seed)
     os.makedirs(out_dir, exist_ok=True)
     det_meta, cls_meta = [], []
-    with open(os.path.join(out_dir, "detector-images.u8"), "wb") as det_file, \
+    # without detector images the random draws are the same, so the crops are those of a full prepare
+    with (open(os.path.join(out_dir, "detector-images.u8"), "wb") if detector_images else contextlib.nullcontext()) as det_file, \
             open(os.path.join(out_dir, "classifier-crops.u8"), "wb") as cls_file:
         for n, study in enumerate(study_dirs):
             with open(os.path.join(study, "ground-truth.json"), encoding="utf-8") as f:
@@ -167,7 +179,7 @@ def prepare(study_dirs, out_dir, seed, negative_share=0.5, jitters=2):
                 boxes = slice_boxes(truth, series["seriesInstanceUid"])
                 for k in range(volume.shape[0]):
                     here = boxes.get(k, [])
-                    if here or rng.random() < negative_share:
+                    if (here or rng.random() < negative_share) and det_file is not None:
                         det_file.write(volume[k].tobytes())
                         det_meta.append({"study": n, "phase": series["phase"], "slice": k,
                                          "boxes": [list(b[:4]) for b in here]})
@@ -180,11 +192,38 @@ def prepare(study_dirs, out_dir, seed, negative_share=0.5, jitters=2):
                                              "class": label, "sizeMm": b[6], "jitter": j})
             if (n + 1) % 20 == 0:
                 print(f"  {n + 1}/{len(study_dirs)} studies, {len(det_meta)} detector images, {len(cls_meta)} crops", flush=True)
-    with open(os.path.join(out_dir, "detector.json"), "w", encoding="utf-8") as f:
-        json.dump({"studies": study_dirs, "images": det_meta}, f)
+    if detector_images:
+        with open(os.path.join(out_dir, "detector.json"), "w", encoding="utf-8") as f:
+            json.dump({"studies": study_dirs, "images": det_meta}, f)
     with open(os.path.join(out_dir, "classifier.json"), "w", encoding="utf-8") as f:
         json.dump({"studies": study_dirs, "crops": cls_meta}, f)
     return len(det_meta), len(cls_meta)
+
+
+def merge(base_dir, part_dirs, out_dir):
+    """The base cache's classifier crops followed by each part's (their study indices offset by the studies before them);
+    the base's detector images and their list are linked, not copied. Returns (studies, crops)."""
+    os.makedirs(out_dir, exist_ok=True)
+    for name in ("detector-images.u8", "detector.json"):
+        link = os.path.join(out_dir, name)
+        if os.path.lexists(link):
+            os.remove(link)
+        os.symlink(os.path.abspath(os.path.join(base_dir, name)), link)
+    studies, crops = [], []
+    with open(os.path.join(out_dir, "classifier-crops.u8"), "wb") as out:
+        for cache in [base_dir, *part_dirs]:
+            with open(os.path.join(cache, "classifier.json"), encoding="utf-8") as f:
+                meta = json.load(f)
+            offset = len(studies)
+            studies += meta["studies"]
+            crops += [dict(c, study=c["study"] + offset) for c in meta["crops"]]
+            with open(os.path.join(cache, "classifier-crops.u8"), "rb") as f:
+                shutil.copyfileobj(f, out, 1 << 24)
+    if os.path.getsize(os.path.join(out_dir, "classifier-crops.u8")) != len(crops) * CROP_SIZE * CROP_SIZE:
+        raise ValueError(f"{out_dir}: the crop files do not hold {len(crops)} crops: a part's classifier.json does not match its crops")
+    with open(os.path.join(out_dir, "classifier.json"), "w", encoding="utf-8") as f:
+        json.dump({"studies": studies, "crops": crops}, f)
+    return len(studies), len(crops)
 
 
 def load_detector_cache(cache_dir):
@@ -209,14 +248,22 @@ def main(argv=None):
     prep.add_argument("--studies", nargs="+", required=True, help="directories written by lilnet phantom")
     prep.add_argument("--out", required=True)
     prep.add_argument("--seed", type=int, default=7)
+    prep.add_argument("--classifier-only", action="store_true", help="write the classifier crops only (no detector images)")
+    mer = sub.add_parser("merge", help="a cache's classifier crops plus those of more prepared parts")
+    mer.add_argument("--base", required=True, help="a full cache (its detector images are linked)")
+    mer.add_argument("--parts", nargs="+", required=True)
+    mer.add_argument("--out", required=True)
     args = p.parse_args(argv)
     if args.command == "prepare":
         dirs = studies_under(args.studies)
         if not dirs:
             print("no ground-truth.json under " + " ".join(args.studies), file=sys.stderr)
             return 2
-        n_det, n_cls = prepare(dirs, args.out, args.seed)
-        print(f"{len(dirs)} studies -> {n_det} detector images, {n_cls} classifier crops in {args.out}")
+        n_det, n_cls = prepare(dirs, args.out, args.seed, detector_images=not args.classifier_only)
+        print(f"{len(dirs)} studies -> {'no' if args.classifier_only else n_det} detector images, {n_cls} classifier crops in {args.out}")
+    elif args.command == "merge":
+        n_studies, n_crops = merge(args.base, args.parts, args.out)
+        print(f"{n_studies} studies, {n_crops} classifier crops in {args.out} (detector images linked from {args.base})")
     return 0
 
 
