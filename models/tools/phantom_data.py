@@ -203,6 +203,9 @@ def prepare(study_dirs, out_dir, seed, negative_share=0.5, jitters=2, detector_i
 def merge(base_dir, part_dirs, out_dir):
     """The base cache's classifier crops followed by each part's (their study indices offset by the studies before them);
     the base's detector images and their list are linked, not copied. Returns (studies, crops)."""
+    inputs = {os.path.realpath(d) for d in [base_dir, *part_dirs]}
+    if os.path.realpath(out_dir) in inputs:
+        raise ValueError(f"{out_dir} is one of the caches being merged: writing it would destroy its own crops")
     os.makedirs(out_dir, exist_ok=True)
     for name in ("detector-images.u8", "detector.json"):
         link = os.path.join(out_dir, name)
@@ -220,7 +223,7 @@ def merge(base_dir, part_dirs, out_dir):
             with open(os.path.join(cache, "classifier-crops.u8"), "rb") as f:
                 shutil.copyfileobj(f, out, 1 << 24)
     if os.path.getsize(os.path.join(out_dir, "classifier-crops.u8")) != len(crops) * CROP_SIZE * CROP_SIZE:
-        raise ValueError(f"{out_dir}: the crop files do not hold {len(crops)} crops: a part's classifier.json does not match its crops")
+        raise ValueError(f"{out_dir}: the crop files do not hold {len(crops)} crops: a cache's classifier.json does not match its crops")
     with open(os.path.join(out_dir, "classifier.json"), "w", encoding="utf-8") as f:
         json.dump({"studies": studies, "crops": crops}, f)
     return len(studies), len(crops)

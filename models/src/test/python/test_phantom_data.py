@@ -71,6 +71,18 @@ class MergeTest(unittest.TestCase):
             with self.assertRaisesRegex(ValueError, "do not hold 4 crops"):
                 merge(base, [a], out)
 
+    def test_the_output_cannot_be_one_of_the_inputs(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            base, a = (os.path.join(tmp, n) for n in ("base", "a"))
+            write_cache(base, studies=1, crops_per_study=2, first_value=1, detector_images=1)
+            write_cache(a, studies=1, crops_per_study=1, first_value=50)
+            for out in (base, a):
+                with self.assertRaisesRegex(ValueError, "one of the caches being merged"):
+                    merge(base, [a], out)
+            crops, _ = load_classifier_cache(base)   # untouched
+            self.assertEqual([int(c[0, 0]) for c in crops], [1, 2])
+            self.assertFalse(os.path.islink(os.path.join(base, "detector-images.u8")))
+
 
 if __name__ == "__main__":
     unittest.main()
