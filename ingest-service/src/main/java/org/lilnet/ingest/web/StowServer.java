@@ -33,6 +33,12 @@ public final class StowServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StowServer.class);
     static final String DICOM_JSON = "application/dicom+json";
+    /**
+     * How much of a request body the server still reads, and drops, before it answers without having read it all (a
+     * refusal, a malformed multipart body): a client still sending would otherwise have its connection reset and
+     * see that instead of the status. A longer rest is left unread and the connection closed.
+     */
+    static final long UNREAD_BODY_LIMIT = 64L << 20;
 
     /**
      * @param host        interface to listen on
@@ -135,44 +141,44 @@ public final class StowServer implements AutoCloseable {
         StowResponse response = new StowResponse();
         String malformed = null;
         Source source = Source.stow(peer, study);
-        try (InputStream body = exchange.getRequestBody()) {
-            MultipartReader reader = new MultipartReader(body, boundary);
-            MultipartReader.Part part;
-            int index = 0;
-            while (true) {
-                try {
-                    part = reader.next();
-                } catch (MultipartReader.MalformedMultipart e) {
-                    malformed = e.getMessage();
-                    break;
-                }
-                if (part == null) {
-                    break;
-                }
-                index++;
-                ContentType partType = ContentType.parse(part.contentType());
-                if (!partType.mediaType().isEmpty() && !partType.mediaType().equals("application/dicom")) {
-                    part.content().transferTo(OutputStream.nullOutputStream());
-                    response.add(new IntakeResult(null, DicomStatus.CANNOT_UNDERSTAND, DicomStatus.CANNOT_UNDERSTAND, "NOT_APPLICATION_DICOM",
-                            "part " + index + " is " + partType.mediaType() + ", not application/dicom", null, null, null, null));
-                    continue;
-                }
-                Spool.Writer writer = spool.writer();
-                try {
-                    part.content().transferTo(writer);
-                } catch (MultipartReader.MalformedMultipart e) {
-                    writer.discard();
-                    malformed = e.getMessage();
-                    response.add(new IntakeResult(null, DicomStatus.CANNOT_UNDERSTAND, DicomStatus.CANNOT_UNDERSTAND, "INCOMPLETE_PART",
-                            "part " + index + ": " + e.getMessage(), null, null, null, null));
-                    break;
-                } catch (IOException e) {
-                    writer.discard();
-                    throw e;
-                }
-                try (Spool.SpooledInstance instance = writer.finish()) {
-                    response.add(intake.accept(instance, source));
-                }
+        // not closed here: what a malformed body leaves unread is dropped before the answer (send); the exchange closes it
+        InputStream body = exchange.getRequestBody();
+        MultipartReader reader = new MultipartReader(body, boundary);
+        MultipartReader.Part part;
+        int index = 0;
+        while (true) {
+            try {
+                part = reader.next();
+            } catch (MultipartReader.MalformedMultipart e) {
+                malformed = e.getMessage();
+                break;
+            }
+            if (part == null) {
+                break;
+            }
+            index++;
+            ContentType partType = ContentType.parse(part.contentType());
+            if (!partType.mediaType().isEmpty() && !partType.mediaType().equals("application/dicom")) {
+                part.content().transferTo(OutputStream.nullOutputStream());
+                response.add(new IntakeResult(null, DicomStatus.CANNOT_UNDERSTAND, DicomStatus.CANNOT_UNDERSTAND, "NOT_APPLICATION_DICOM",
+                        "part " + index + " is " + partType.mediaType() + ", not application/dicom", null, null, null, null));
+                continue;
+            }
+            Spool.Writer writer = spool.writer();
+            try {
+                part.content().transferTo(writer);
+            } catch (MultipartReader.MalformedMultipart e) {
+                writer.discard();
+                malformed = e.getMessage();
+                response.add(new IntakeResult(null, DicomStatus.CANNOT_UNDERSTAND, DicomStatus.CANNOT_UNDERSTAND, "INCOMPLETE_PART",
+                        "part " + index + ": " + e.getMessage(), null, null, null, null));
+                break;
+            } catch (IOException e) {
+                writer.discard();
+                throw e;
+            }
+            try (Spool.SpooledInstance instance = writer.finish()) {
+                response.add(intake.accept(instance, source));
             }
         }
         if (response.size() == 0) {
@@ -189,6 +195,20 @@ public final class StowServer implements AutoCloseable {
         send(exchange, status, DICOM_JSON, response.json());
         LOG.info("STOW-RS from {}{}: {} instance(s), HTTP {} in {} ms", peer, study == null ? "" : " to study " + study, response.size(), status,
                 (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /**
+     * Reads and drops up to {@link #UNREAD_BODY_LIMIT} of what the request body still holds. By read, not skip: the
+     * JDK server's body stream does not bound skip by the request's length, which then waits on the connection.
+     */
+    private static void dropUnreadBody(HttpExchange exchange) throws IOException {
+        InputStream body = exchange.getRequestBody();
+        byte[] buffer = new byte[64 * 1024];
+        long dropped = 0;
+        int n;
+        while (dropped < UNREAD_BODY_LIMIT && (n = body.read(buffer, 0, (int) Math.min(buffer.length, UNREAD_BODY_LIMIT - dropped))) > 0) {
+            dropped += n;
+        }
     }
 
     private boolean authorized(HttpExchange exchange) {
@@ -218,6 +238,7 @@ public final class StowServer implements AutoCloseable {
     }
 
     private static void send(HttpExchange exchange, int status, String type, String body) throws IOException {
+        dropUnreadBody(exchange);
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", type);
         exchange.sendResponseHeaders(status, bytes.length);

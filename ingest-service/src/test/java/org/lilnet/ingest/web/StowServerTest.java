@@ -197,4 +197,19 @@ class StowServerTest {
         assertThat(wrong.statusCode()).isEqualTo(401);
         assertThat(right.statusCode()).isEqualTo(200);
     }
+
+    @Test
+    void aRefusedUploadStillGetsItsStatusWhateverItsBodySize() throws Exception {
+        // the server answers before reading the body: unless it reads the rest, closing the connection resets it under
+        // a client still sending, which then sees "connection reset" instead of the 401
+        server.close();
+        start("s3cret");
+        byte[] slice = new byte[4 << 20];
+        Arrays.fill(slice, (byte) 7);
+        String type = "multipart/related; type=\"application/dicom\"; boundary=B";
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> none = post("/studies", type, multipart("B", slice, slice));
+            assertThat(none.statusCode()).isEqualTo(401);
+        }
+    }
 }
