@@ -14,16 +14,20 @@ import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.DoubleSupplier;
 
 /**
  * The aggregator's metrics: cases by stage (open = not yet diagnosed), diagnoses by status, the time from the last
- * prediction of a case to its diagnosis, what became of the inputs, dead letters by reason.
+ * prediction of a case to its diagnosis, what became of the inputs, dead letters by reason, and the backlog on the input
+ * topics.
  */
 public final class AggregatorMetrics {
 
     private final MeterRegistry registry;
     /** Per stream task (a task owns a partition's stores), cases by stage: the gauges add them up. */
     private final Map<String, Map<CaseStage, Integer>> casesByTask = new ConcurrentHashMap<>();
+    /** Set once Kafka Streams exists; NaN (not known) until then. */
+    private volatile DoubleSupplier inputLag = () -> Double.NaN;
 
     public AggregatorMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -33,6 +37,9 @@ public final class AggregatorMetrics {
         }
         Gauge.builder("lilnet.aggregator.open.cases", this, AggregatorMetrics::openCases)
                 .description("Cases whose latest revision has no final diagnosis yet").register(registry);
+        Gauge.builder("lilnet.aggregator.input.lag", this, m -> m.inputLag.getAsDouble()).baseUnit("records")
+                .description("Records on the input topics (studies, predictions) this instance's stream threads have not consumed; NaN before the first fetch")
+                .register(registry);
         for (DiagnosisStatus status : DiagnosisStatus.values()) {
             diagnoses(status);
             latency(status);
@@ -60,6 +67,11 @@ public final class AggregatorMetrics {
     public void deadLetter(String reasonCode) {
         Counter.builder("lilnet.aggregator.dead.letters").description("Dead letters written, by reason")
                 .tag("reason", reasonCode).register(registry).increment();
+    }
+
+    /** Where the input backlog is read from (Kafka Streams' consumer metrics); called once the streams client exists. */
+    public void inputLag(DoubleSupplier records) {
+        this.inputLag = records;
     }
 
     public void cases(String task, Map<CaseStage, Integer> byStage) {

@@ -8,6 +8,7 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.lilnet.aggregator.kafka.AggregatorTopology;
 import org.lilnet.aggregator.kafka.DependencyUnavailable;
+import org.lilnet.aggregator.kafka.InputLag;
 import org.lilnet.aggregator.kafka.TopicSerdes;
 import org.lilnet.common.config.CommonKeys;
 import org.lilnet.common.config.Config;
@@ -19,12 +20,14 @@ import org.lilnet.common.ops.Health;
 import org.lilnet.common.ops.Service;
 import org.lilnet.common.ops.ServiceContext;
 import org.lilnet.common.topics.Topic;
+import org.lilnet.common.topics.Topics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** The aggregator as a running service: Kafka Streams with exactly-once, health and metrics. */
@@ -67,6 +70,9 @@ final class AggregatorService implements Service {
         LOG.info("topology:\n{}", topology.describe());
 
         streams = new KafkaStreams(topology, streamsProperties(config, context.instanceId()));
+        KafkaStreams client = streams;
+        Set<String> inputs = Set.of(Topics.STUDIES.name(), Topics.PREDICTIONS.name());
+        metrics.inputLag(() -> InputLag.records(client.metrics(), inputs));
         streams.setStateListener((now, before) -> {
             state.set(now);
             LOG.info("Kafka Streams {} -> {}", before, now);
