@@ -265,7 +265,7 @@ def sha256_of(path):
     return h.hexdigest()
 
 
-def write_manifest(path, models_dir, report, heldout_info, version):
+def write_manifest(path, models_dir, report, heldout_info, version, detector_version=None):
     base = os.path.dirname(os.path.abspath(path))
     det_train = json.load(open(os.path.join(models_dir, "phantom-detector.onnx.train.json"), encoding="utf-8"))
     cls_train = json.load(open(os.path.join(models_dir, "phantom-classifiers.train.json"), encoding="utf-8"))
@@ -279,7 +279,8 @@ def write_manifest(path, models_dir, report, heldout_info, version):
     for role, file, out_name, out_shape, labels, in_shape, script, train, metrics in specs:
         f = os.path.join(models_dir, file)
         entries.append({
-            "role": role, "name": f"lilnet-phantom-{'detector' if role == 'detector' else role}", "version": version,
+            "role": role, "name": f"lilnet-phantom-{'detector' if role == 'detector' else role}",
+            "version": (detector_version or version) if role == "detector" else version,
             "file": os.path.relpath(os.path.abspath(f), base).replace(os.sep, "/"), "sha256": sha256_of(f),
             "input": {"name": "images", "shape": in_shape, "dtype": "float32"},
             "output": {"name": out_name, "shape": out_shape, "dtype": "float32"},
@@ -321,7 +322,8 @@ def main(argv=None):
     p.add_argument("--classifier-checkpoint", required=True)
     p.add_argument("--models-dir", default="models")
     p.add_argument("--manifest", help="write the model manifest with these figures")
-    p.add_argument("--version", default="1.0.0")
+    p.add_argument("--version", default="1.0.0", help="version of the models in the manifest")
+    p.add_argument("--detector-version", help="the detector's, when it differs (a detector kept from an earlier set)")
     p.add_argument("--generator-seed", type=int, default=2002, help="the seed the held-out set was generated with (recorded)")
     p.add_argument("--generator-command", default="", help="the command that generated it (recorded)")
     p.add_argument("--diagnoses", help="write one Diagnosis (Avro JSON) per patient, for lilnet eval")
@@ -347,7 +349,7 @@ def main(argv=None):
         with open(args.report, "w", encoding="utf-8") as f:
             json.dump(dict(report, heldOut=info), f, indent=2)
     if args.manifest:
-        write_manifest(args.manifest, args.models_dir, report, info, args.version)
+        write_manifest(args.manifest, args.models_dir, report, info, args.version, args.detector_version)
         print(f"wrote {args.manifest}")
     if args.diagnoses:
         models = []
