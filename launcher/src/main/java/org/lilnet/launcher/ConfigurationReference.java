@@ -27,7 +27,11 @@ public final class ConfigurationReference {
                 .append("Each service reads a properties file (`--config FILE`); every key can be overridden by the environment ")
                 .append("variable shown. Keys under `kafka.` are passed to the Kafka clients (e.g. `kafka.security.protocol=SASL_SSL`, ")
                 .append("`kafka.sasl.jaas.config=...`, env `LILNET_KAFKA_SECURITY_PROTOCOL`), keys under `apicurio.registry.` to the ")
-                .append("registry serdes (e.g. `apicurio.registry.auth.username`). An unknown, missing or invalid key stops the service at ")
+                .append("registry serdes (e.g. `apicurio.registry.auth.username`) and to the services' own registry calls (readiness, ")
+                .append("schema registration), which honour `auth.username`/`auth.password` (basic), `auth.service.token.endpoint` with ")
+                .append("`auth.client.id`/`auth.client.secret`/`auth.client.scope` (OAuth2 client credentials) and ")
+                .append("`tls.truststore.location`/`.password`/`.type` (JKS or PKCS12) under that prefix, and refuse ")
+                .append("`tls.certificates` and `tls.verify-host=false` by name. An unknown, missing or invalid key stops the service at ")
                 .append("start-up with a message naming it.\n\n");
         out.append("## Topics\n\n").append(Topics.markdown()).append('\n');
         for (ConfigDefinition definition : services()) {

@@ -7,7 +7,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -52,10 +51,9 @@ public final class Dependencies {
 
     /** Blocks until the registry's API answers. */
     public static void awaitRegistry(RegistryAccess registry, Duration timeout) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(registry.v3Url() + "/system/info"))
-                .timeout(Duration.ofSeconds(5)).GET().build();
+        RegistryHttp http = RegistryHttp.of(registry, Duration.ofSeconds(3));
         await("the schema registry at " + registry.baseUrl(), timeout, () -> {
+            HttpRequest request = http.request(URI.create(registry.v3Url() + "/system/info")).timeout(Duration.ofSeconds(5)).GET().build();
             HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
             if (response.statusCode() != 200) {
                 throw new IllegalStateException("HTTP " + response.statusCode());

@@ -10,7 +10,6 @@ import org.lilnet.common.topics.Topic;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -64,9 +63,9 @@ public final class SchemaRegistration {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        RegistryHttp http = RegistryHttp.of(registry, Duration.ofSeconds(5));
         try {
-            HttpResponse<String> created = http.send(post(base + "/versions", body), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> created = http.send(post(http, base + "/versions", body), HttpResponse.BodyHandlers.ofString());
             if (created.statusCode() == 409) {
                 throw new IllegalStateException("the registry refuses our schema for " + subject
                         + " as incompatible with the registered versions (BACKWARD): " + created.body());
@@ -75,7 +74,7 @@ public final class SchemaRegistration {
                 throw new IllegalStateException("registering the schema of " + subject + " failed: HTTP " + created.statusCode()
                         + " " + created.body());
             }
-            HttpResponse<String> found = http.send(post(base, body), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> found = http.send(post(http, base, body), HttpResponse.BodyHandlers.ofString());
             if (found.statusCode() != 200) {
                 throw new IllegalStateException("looking up the schema of " + subject + " failed: HTTP " + found.statusCode() + " " + found.body());
             }
@@ -90,8 +89,8 @@ public final class SchemaRegistration {
         }
     }
 
-    private static HttpRequest post(String url, String body) {
-        return HttpRequest.newBuilder(URI.create(url))
+    private static HttpRequest post(RegistryHttp http, String url, String body) throws IOException, InterruptedException {
+        return http.request(URI.create(url))
                 .header("Content-Type", "application/vnd.schemaregistry.v1+json")
                 .timeout(Duration.ofSeconds(15))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
