@@ -211,7 +211,8 @@ def merge(base_dir, part_dirs, out_dir):
         link = os.path.join(out_dir, name)
         if os.path.lexists(link):
             os.remove(link)
-        os.symlink(os.path.abspath(os.path.join(base_dir, name)), link)
+        # to the real file, not to the base's own link: a merged cache outlives the cache it was merged from
+        os.symlink(os.path.realpath(os.path.join(base_dir, name)), link)
     studies, crops = [], []
     with open(os.path.join(out_dir, "classifier-crops.u8"), "wb") as out:
         for cache in [base_dir, *part_dirs]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import tempfile
 import unittest
@@ -50,6 +51,18 @@ class MergeTest(unittest.TestCase):
             images, det_meta = load_detector_cache(out)   # the base's, linked
             self.assertEqual(images.shape, (2, DETECTOR_SIZE, DETECTOR_SIZE))
             self.assertTrue(os.path.islink(os.path.join(out, "detector-images.u8")))
+
+    def test_a_merge_of_a_merge_outlives_the_intermediate_cache(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            base, a, b, mid, out = (os.path.join(tmp, n) for n in ("base", "a", "b", "mid", "out"))
+            write_cache(base, studies=1, crops_per_study=1, first_value=1, detector_images=2)
+            write_cache(a, studies=1, crops_per_study=1, first_value=50)
+            write_cache(b, studies=1, crops_per_study=1, first_value=90)
+            merge(base, [a], mid)
+            self.assertEqual(merge(mid, [b], out), (3, 3))
+            shutil.rmtree(mid)
+            images, _ = load_detector_cache(out)   # linked to the base's file itself
+            self.assertEqual(images.shape, (2, DETECTOR_SIZE, DETECTOR_SIZE))
 
     def test_merging_again_replaces_the_output(self):
         with tempfile.TemporaryDirectory() as tmp:
