@@ -61,11 +61,9 @@ public final class RegistryHttp {
     /** A client for the registry of {@code access}, with its TLS and authentication settings. */
     public static RegistryHttp of(RegistryAccess access, Duration connectTimeout) {
         Map<String, String> s = access.clientSettings();
-        for (String unsupported : new String[] {"tls.certificates"}) {
-            if (s.containsKey(PREFIX + unsupported)) {
-                throw new IllegalArgumentException(PREFIX + unsupported + " is not supported by LiLNet's own registry calls: "
-                        + "put the certificates into a truststore (" + PREFIX + "tls.truststore.location)");
-            }
+        if (s.containsKey(PREFIX + "tls.certificates")) {
+            throw new IllegalArgumentException(PREFIX + "tls.certificates is not supported by LiLNet's own registry calls: "
+                    + "put the certificates into a truststore (" + PREFIX + "tls.truststore.location)");
         }
         if ("false".equalsIgnoreCase(s.get(PREFIX + "tls.verify-host"))) {
             throw new IllegalArgumentException(PREFIX + "tls.verify-host=false is not supported by LiLNet's own registry calls: "
