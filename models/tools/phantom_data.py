@@ -238,6 +238,38 @@ def load_detector_cache(cache_dir):
     return images, meta
 
 
+class ImageStack:
+    """Several caches' detector images as one [N, 512, 512] array for indexing (image first), without copying them."""
+
+    def __init__(self, parts):
+        self.parts = parts
+        self.starts = np.cumsum([0] + [len(p) for p in parts])
+
+    def __len__(self):
+        return int(self.starts[-1])
+
+    def __getitem__(self, key):
+        i, rest = (key[0], key[1:]) if isinstance(key, tuple) else (key, ())
+        part = int(np.searchsorted(self.starts, i, side="right")) - 1
+        if not 0 <= i < len(self) or part >= len(self.parts):
+            raise IndexError(f"image {i} of {len(self)}")
+        return self.parts[part][(i - self.starts[part], *rest)]
+
+
+def load_detector_caches(cache_dirs):
+    """The detector images of several caches, in order, as one list (study indices offset by the studies before them)."""
+    if len(cache_dirs) == 1:
+        return load_detector_cache(cache_dirs[0])
+    parts, studies, images = [], [], []
+    for d in cache_dirs:
+        part, meta = load_detector_cache(d)
+        offset = len(studies)
+        studies += meta["studies"]
+        images += [dict(m, study=m["study"] + offset) for m in meta["images"]]
+        parts.append(part)
+    return ImageStack(parts), {"studies": studies, "images": images}
+
+
 def load_classifier_cache(cache_dir):
     with open(os.path.join(cache_dir, "classifier.json"), encoding="utf-8") as f:
         meta = json.load(f)

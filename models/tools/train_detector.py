@@ -22,19 +22,53 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-from phantom_data import load_detector_cache  # noqa: E402
+from phantom_data import load_detector_caches  # noqa: E402
 from phantom_models import Detector, STRIDES  # noqa: E402
 
 LEVEL_RANGES = ((0, 64), (48, 160), (128, 10_000))
 CENTER_RADIUS = 1.5
 
 
-def crop_batch(images, meta, rng, batch, crop, positive_share=0.5, indices=None, hard=None, hard_share=0.0):
+class BoxDraw:
+    """Which lesion box a positive window is centred on. Exponent 0: an image with lesions, then one of its boxes,
+    uniformly (the recipe of detector 1.0.0). Exponent e > 0: every box of the pool with weight side^-e (sides under
+    MIN_SIDE px count as MIN_SIDE): a lesion spans slices in proportion to its size, so uniform draws show a 1 cm lesion
+    a fifth as often as a 5 cm one, and the small ones were what the detector missed."""
+
+    MIN_SIDE = 12.0
+
+    def __init__(self, meta, pool, exponent=0.0):
+        self.meta = meta
+        self.exponent = exponent
+        self.with_boxes = [i for i in pool if meta[i]["boxes"]]
+        self.pairs, weights = [], []
+        if exponent > 0:
+            for i in self.with_boxes:
+                for j, b in enumerate(meta[i]["boxes"]):
+                    self.pairs.append((i, j))
+                    weights.append(max(self.MIN_SIDE, b[2] - b[0], b[3] - b[1]) ** -exponent)
+        total = sum(weights)
+        self.weights = np.array(weights) / total if weights else None
+
+    def __bool__(self):
+        return bool(self.with_boxes)
+
+    def draw(self, rng):
+        """(image index, box)."""
+        if self.exponent > 0:
+            i, j = self.pairs[rng.choice(len(self.pairs), p=self.weights)]
+            return i, self.meta[i]["boxes"][j]
+        i = self.with_boxes[rng.integers(len(self.with_boxes))]
+        return i, self.meta[i]["boxes"][rng.integers(len(self.meta[i]["boxes"]))]
+
+
+def crop_batch(images, meta, rng, batch, crop, positive_share=0.5, indices=None, hard=None, hard_share=0.0, boxes_from=None):
     """A batch of crop x crop windows with their boxes (in window pixels). hard: (image, x, y) places where the
-    detector fired without a lesion; hard_share of the windows are centred near them."""
+    detector fired without a lesion; hard_share of the windows are centred near them. boxes_from: the BoxDraw of
+    the positive windows (default: uniform over the pool)."""
     xs, targets = [], []
     pool = indices if indices is not None else np.arange(len(meta))
-    with_boxes = [i for i in pool if meta[i]["boxes"]]
+    with_boxes = boxes_from if boxes_from is not None else BoxDraw(meta, pool)
     for _ in range(batch):
         roll = rng.random()
         if hard and roll < hard_share:
@@ -42,8 +76,7 @@ def crop_batch(images, meta, rng, batch, crop, positive_share=0.5, indices=None,
             ox = int(np.clip(hx - rng.uniform(0.2, 0.8) * crop, 0, 512 - crop))
             oy = int(np.clip(hy - rng.uniform(0.2, 0.8) * crop, 0, 512 - crop))
         elif roll < hard_share + positive_share and with_boxes:
-            i = with_boxes[rng.integers(len(with_boxes))]
-            bx = meta[i]["boxes"][rng.integers(len(meta[i]["boxes"]))]
+            i, bx = with_boxes.draw(rng)
             cx, cy = (bx[0] + bx[2]) / 2, (bx[1] + bx[3]) / 2
             ox = int(np.clip(cx - rng.uniform(0.15, 0.85) * crop, 0, 512 - crop))
             oy = int(np.clip(cy - rng.uniform(0.15, 0.85) * crop, 0, 512 - crop))
@@ -171,7 +204,7 @@ def postprocess(output, score_threshold=0.25, iou=0.5):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--cache", required=True, help="output of phantom_data.py prepare (training studies)")
+    p.add_argument("--cache", required=True, nargs="+", help="output of phantom_data.py prepare (training studies); several are used as one")
     p.add_argument("--out", required=True, help="ONNX file to write")
     p.add_argument("--checkpoint", help="also save the PyTorch weights here (for evaluate_heldout.py)")
     p.add_argument("--seed", type=int, default=7)
@@ -181,14 +214,18 @@ def main(argv=None):
     p.add_argument("--lr", type=float, default=3e-3)
     p.add_argument("--hard-steps", type=int, default=1500,
                    help="second stage: steps with a third of the windows on the places where the first stage fired without a lesion")
-    p.add_argument("--resume", help="skip the first stage: start the second from these first-stage weights")
+    p.add_argument("--resume", help="skip the first stage: start the second from these weights (the first stage's, or a trained "
+                   "detector's, to fine-tune it)")
+    p.add_argument("--small-lesion-weight", type=float, default=0.0, metavar="E",
+                   help="draw the lesion each positive window is centred on with weight side^-E (0: uniformly over images "
+                        "with lesions, the recipe of detector 1.0.0; 1: each lesion about as often whatever its size)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--validate-share", type=float, default=0.0,
                    help="keep the last share of training studies out for a quick check (development only)")
     args = p.parse_args(argv)
 
     rng = train_common.setup(args.seed, args.threads)
-    images, meta_all = load_detector_cache(args.cache)
+    images, meta_all = load_detector_caches(args.cache)
     meta = meta_all["images"]
     n_studies = len(meta_all["studies"])
     cut = int(n_studies * (1 - args.validate_share))
@@ -217,8 +254,11 @@ def main(argv=None):
     if len(val_idx):
         quick_check(model, images, meta, val_idx)
     train_common.export_onnx(model, torch.zeros(1, 3, 512, 512), args.out, "images", "output0", (5, 5376))
-    info = {"trainImages": int(len(train_idx)), "trainStudies": cut, "steps": args.steps, "hardSteps": args.hard_steps, "batch": args.batch,
-            "crop": args.crop, "seed": args.seed, "seconds": round(time.time() - start)}
+    info = {"trainImages": int(len(train_idx)), "trainStudies": cut, "steps": 0 if args.resume else args.steps, "hardSteps": args.hard_steps,
+            "batch": args.batch, "crop": args.crop, "seed": args.seed, "smallLesionWeight": args.small_lesion_weight,
+            "seconds": round(time.time() - start)}
+    if args.resume:
+        info["resumedFrom"] = {"file": os.path.basename(args.resume), "sha256": train_common.sha256(args.resume)}
     with open(args.out + ".train.json", "w", encoding="utf-8") as f:
         json.dump(info, f, indent=2)
     print(f"wrote {args.out} ({os.path.getsize(args.out) / 1e6:.2f} MB) after {info['seconds']} s", flush=True)
@@ -231,9 +271,10 @@ def train_stage(model, images, meta, train_idx, rng, args, steps, lr, hard, star
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda step: min(1.0, (step + 1) / warmup) * 0.5 * (1 + np.cos(np.pi * min(1.0, step / steps))))
     model.train()
+    boxes_from = BoxDraw(meta, train_idx, args.small_lesion_weight)
     for step in range(steps):
         x, targets = crop_batch(images, meta, rng, args.batch, args.crop, indices=train_idx, hard=hard,
-                                hard_share=0.35 if hard else 0.0, positive_share=0.35 if hard else 0.5)
+                                hard_share=0.35 if hard else 0.0, positive_share=0.35 if hard else 0.5, boxes_from=boxes_from)
         cls_l, box_l = loss_fn(model.raw(x), targets, args.crop)
         loss = cls_l + 2.0 * box_l
         opt.zero_grad()
