@@ -4,8 +4,11 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -15,7 +18,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,7 +41,8 @@ class DocumentLinksTest {
     void everyDocumentLinkReachesAFileAndASection() throws IOException {
         List<String> broken = new ArrayList<>();
         int links = 0;
-        for (Path doc : files(".md")) {
+        Map<String, List<Path>> documents = documents();
+        for (Path doc : documents.getOrDefault(".md", List.of())) {
             String text = withoutCode(Files.readString(doc), true);
             Matcher m = MARKDOWN_LINK.matcher(text);
             while (m.find()) {
@@ -52,7 +55,7 @@ class DocumentLinksTest {
             }
         }
         for (String ext : List.of(".yml", ".yaml", ".json")) {
-            for (Path file : files(ext)) {
+            for (Path file : documents.getOrDefault(ext, List.of())) {
                 Matcher m = REPO_LINK.matcher(Files.readString(file));
                 while (m.find()) {
                     links++;
@@ -134,16 +137,28 @@ class DocumentLinksTest {
         return out.toString();
     }
 
-    private static List<Path> files(String extension) throws IOException {
-        try (Stream<Path> walk = Files.walk(ROOT)) {
-            return walk.filter(Files::isRegularFile)
-                    .filter(p -> p.getFileName().toString().endsWith(extension))
-                    .filter(p -> {
-                        String rel = ROOT.relativize(p).toString().replace('\\', '/');
-                        return !rel.startsWith(".git/") && !rel.contains("/target/") && !rel.startsWith("target/")
-                                && !rel.contains("node_modules/") && !rel.contains("/node/");
-                    })
-                    .sorted().toList();
-        }
+    /** The repository's documents by extension, found in one walk that does not enter build output or dependencies. */
+    private static Map<String, List<Path>> documents() throws IOException {
+        Set<String> extensions = Set.of(".md", ".yml", ".yaml", ".json");
+        Set<String> skipped = Set.of(".git", "target", "node_modules", "node");
+        Map<String, List<Path>> found = new HashMap<>();
+        Files.walkFileTree(ROOT, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                return !dir.equals(ROOT) && skipped.contains(dir.getFileName().toString()) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                String name = file.getFileName().toString();
+                int dot = name.lastIndexOf('.');
+                if (attrs.isRegularFile() && dot >= 0 && extensions.contains(name.substring(dot))) {
+                    found.computeIfAbsent(name.substring(dot), e -> new ArrayList<>()).add(file);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        found.values().forEach(list -> list.sort(null));
+        return found;
     }
 }
