@@ -288,7 +288,8 @@ def write_manifest(path, models_dir, report, heldout_info, version, detector_ver
             "source": {"kind": "phantom-trained", "script": "models/tools/" + script, "seed": train["seed"],
                        "trainStudies": train["trainStudies"],
                        ("trainImages" if role == "detector" else "trainCrops"): train.get("trainImages", train.get("trainCrops")),
-                       "trainingSeconds": train["seconds"]},
+                       "trainingSeconds": train["seconds"],
+                       **({"fineTunedFrom": train["fineTunedFrom"]} if "fineTunedFrom" in train else {})},
             "metrics": {"heldOut": dict(heldout_info, **metrics)}})
     with open(path, "w", encoding="utf-8") as out:
         json.dump({"manifestVersion": 1, "models": entries}, out, indent=2)
