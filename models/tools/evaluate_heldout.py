@@ -15,7 +15,6 @@ largest box x slice range), matched to the ground truth by 3D IoU for the detect
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import sys
@@ -27,6 +26,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 import phantom_metrics as pm  # noqa: E402
+from export_manifest import sha256_of  # noqa: E402
 from phantom_data import (CLASSES, classifier_input, crop_box, detector_input, processed_series, read_series,  # noqa: E402
                           studies_under, WINDOW_LEVEL, WINDOW_WIDTH)
 from phantom_models import OneHead, load_trained  # noqa: E402
@@ -255,14 +255,6 @@ def detection(results):
                             "lesionRecallAnyPhaseAtLeast1cm": round(any_hit10 / any_n10, 4) if any_n10 else None,
                             "trueLesionSeries": n_true, "predictedLesions": n_pred}
     return out
-
-
-def sha256_of(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def write_manifest(path, models_dir, report, heldout_info, version, detector_version=None):

@@ -39,13 +39,3 @@ def export_onnx(module, example, path, input_name, output_name, output_shape):
     model.producer_name = "lilnet-phantom"
     onnx.checker.check_model(model)
     onnx.save(model, path)
-
-
-def sha256(path):
-    """Hex sha256 of a file (to record which weights a model was fine-tuned from)."""
-    import hashlib
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()

@@ -22,6 +22,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
+from export_manifest import sha256_of  # noqa: E402
 from phantom_data import load_detector_caches  # noqa: E402
 from phantom_models import Detector, STRIDES  # noqa: E402
 
@@ -258,7 +259,7 @@ def main(argv=None):
             "batch": args.batch, "crop": args.crop, "seed": args.seed, "smallLesionWeight": args.small_lesion_weight,
             "seconds": round(time.time() - start)}
     if args.resume:
-        info["resumedFrom"] = {"file": os.path.basename(args.resume), "sha256": train_common.sha256(args.resume)}
+        info["resumedFrom"] = {"file": os.path.basename(args.resume), "sha256": sha256_of(args.resume)}
     with open(args.out + ".train.json", "w", encoding="utf-8") as f:
         json.dump(info, f, indent=2)
     print(f"wrote {args.out} ({os.path.getsize(args.out) / 1e6:.2f} MB) after {info['seconds']} s", flush=True)
