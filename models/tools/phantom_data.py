@@ -250,9 +250,9 @@ class ImageStack:
 
     def __getitem__(self, key):
         i, rest = (key[0], key[1:]) if isinstance(key, tuple) else (key, ())
-        part = int(np.searchsorted(self.starts, i, side="right")) - 1
-        if not 0 <= i < len(self) or part >= len(self.parts):
+        if not 0 <= i < len(self):
             raise IndexError(f"image {i} of {len(self)}")
+        part = int(np.searchsorted(self.starts, i, side="right")) - 1
         return self.parts[part][(i - self.starts[part], *rest)]
 
 
