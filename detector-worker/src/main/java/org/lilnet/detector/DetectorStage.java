@@ -6,6 +6,7 @@ import org.lilnet.common.topics.Topics;
 import org.lilnet.dicom.CtSlice;
 import org.lilnet.dicom.CtSliceReader;
 import org.lilnet.dicom.DicomFormatException;
+import org.lilnet.dicom.PixelArrays;
 import org.lilnet.events.ChunkStatus;
 import org.lilnet.events.DetectTask;
 import org.lilnet.events.ModelRef;
@@ -23,6 +24,7 @@ import org.lilnet.worker.TransactionalWorker;
 import org.lilnet.worker.WorkerMetrics;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
@@ -48,6 +50,12 @@ public final class DetectorStage implements BatchStage<DetectTask, SliceUnit, Li
     private final WorkerMetrics.UnitCounter crops;
     private FloatBuffer batchInput;
     private int batchCapacity;
+    /** Each preparation thread reads its slices' files into one buffer, again and again. */
+    private final ThreadLocal<ByteBuffer> readBuffers = new ThreadLocal<>();
+    /** The slices' pixel arrays, given back once their task's records are out ({@link #release}). */
+    private final PixelArrays pixelArrays = new PixelArrays(SPARE_PIXEL_ARRAYS);
+    /** Spare arrays kept at most: about the slices a worker holds at once (32 MB at 512x512). */
+    static final int SPARE_PIXEL_ARRAYS = 64;
 
     public DetectorStage(BlobStore blobs, HuWindow window, ModelSession detector, String instanceId, WorkerMetrics.UnitCounter crops) {
         this.blobs = blobs;
@@ -87,7 +95,9 @@ public final class DetectorStage implements BatchStage<DetectTask, SliceUnit, Li
     private CtSlice read(SliceRef ref) throws TaskFailure {
         String where = "slice " + ref.getSliceIndex() + " (" + ref.getBlobKey() + ")";
         try {
-            CtSlice slice = CtSliceReader.read(blobs.read(ref.getBlobKey()));   // in memory: uncompressed pixels are copied in bulk
+            ByteBuffer file = blobs.read(ref.getBlobKey(), readBuffers.get());
+            readBuffers.set(file);
+            CtSlice slice = CtSliceReader.read(file, pixelArrays);   // in memory: uncompressed pixels are copied in bulk
             if (!slice.sopInstanceUid().equals(ref.getSopInstanceUid())) {
                 throw new TaskFailure("SLICE_MISMATCH", where + " holds SOPInstanceUID " + slice.sopInstanceUid() + ", the task says "
                         + ref.getSopInstanceUid());
@@ -147,6 +157,14 @@ public final class DetectorStage implements BatchStage<DetectTask, SliceUnit, Li
         }
         crops.add(total);
         return List.of(Emit.of(Topics.DETECTIONS, context.key(), result(task, context, ChunkStatus.OK, null, slices, timings)));
+    }
+
+    /** The slices' arrays go back for the next slices: nothing holds them once the task's records are out. */
+    @Override
+    public void release(List<SliceUnit> units) {
+        for (SliceUnit unit : units) {
+            pixelArrays.giveBack(unit.slice().stored());
+        }
     }
 
     @Override

@@ -130,6 +130,29 @@ class DetectorStageTest {
     }
 
     @Test
+    void theSlicesOfAReleasedTaskLendTheirArraysToTheNextTasksSlices() throws Exception {
+        FileBlobStore blobs = new FileBlobStore(blobDir);
+        DetectorStage stage = stage(blobs);
+        DetectTask first = task(List.of(store(blobs, 0, new SyntheticCt.Square(128, 64, 8, 400)), store(blobs, 1)));
+        DetectTask second = task(List.of(store(blobs, 2, new SyntheticCt.Square(0, 504, 8, 400)), store(blobs, 3)));
+
+        List<SliceUnit> firstUnits = stage.prepare(first, CONTEXT);
+        stage.complete(first, CONTEXT, firstUnits, stage.infer(firstUnits), new TaskTimings(1, 1, 1));
+        List<short[]> lent = firstUnits.stream().map(u -> u.slice().stored()).toList();
+        stage.release(firstUnits);
+        List<SliceUnit> secondUnits = stage.prepare(second, CONTEXT);
+
+        assertThat(secondUnits).extracting(u -> u.slice().stored()).allSatisfy(a -> assertThat(lent).anySatisfy(l -> assertThat(a).isSameAs(l)));
+        for (SliceUnit unit : secondUnits) {
+            assertThat(unit.slice().stored()).as("the new slice's values, none of the old").isEqualTo(
+                    org.lilnet.dicom.CtSliceReader.read(blobs.read(unit.ref().getBlobKey())).stored());
+        }
+        List<List<Detection>> found = stage.infer(secondUnits);
+        assertThat(found.get(0)).extracting(Detection::box).containsExactly(new LesionBox(500, 0, 512, 12));
+        assertThat(found.get(1)).isEmpty();
+    }
+
+    @Test
     void anUnreadableSliceFailsTheChunkWithTheReasonAndADeadLetter() throws Exception {
         FileBlobStore blobs = new FileBlobStore(blobDir);
         DetectorStage stage = stage(blobs);

@@ -6,7 +6,6 @@ import com.pixelmed.dicom.DicomException;
 import com.pixelmed.dicom.SOPClass;
 import com.pixelmed.dicom.TagFromName;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -64,23 +63,32 @@ public final class CtSliceReader {
      * by PixelMed as a whole, with its checks and reasons.
      */
     public static CtSlice read(byte[] file) throws IOException, DicomFormatException {
+        return read(ByteBuffer.wrap(file), PixelArrays.NONE);
+    }
+
+    /**
+     * The same for a file in a buffer (from its position to its limit; the buffer is not changed), with the stored
+     * values of the bulk path in an array taken from {@code arrays}: a worker reading slice after slice into one
+     * buffer, and giving each slice's array back when done with it, allocates nothing large per slice.
+     */
+    public static CtSlice read(ByteBuffer file, PixelArrays arrays) throws IOException, DicomFormatException {
         AttributeList header = new AttributeList();
         DicomHeaderReader.PixelDataSeen pixelData = new DicomHeaderReader.PixelDataSeen(header, true);
         short[] stored = null;
         try {
-            header.read(new com.pixelmed.dicom.DicomInputStream(new ByteArrayInputStream(file)), pixelData);
-            stored = pixelData.seen ? trailingPixels(header, file) : null;
+            header.read(new com.pixelmed.dicom.DicomInputStream(new BufferInputStream(file)), pixelData);
+            stored = pixelData.seen ? trailingPixels(header, file, arrays) : null;
         } catch (DicomException | IOException | RuntimeException e) {
             // the whole read below reports it
         }
-        return stored == null ? read(new ByteArrayInputStream(file)) : build(header, stored);
+        return stored == null ? read(new BufferInputStream(file)) : build(header, stored);
     }
 
     /**
      * The stored values when the file ends with a PixelData element of exactly Rows x Columns 16-bit values in
      * explicit or implicit VR little endian; null otherwise.
      */
-    static short[] trailingPixels(AttributeList header, byte[] file) {
+    static short[] trailingPixels(AttributeList header, ByteBuffer file, PixelArrays arrays) {
         String ts = DicomHeaderReader.text(header, TagFromName.TransferSyntaxUID);
         boolean explicit = TransferSyntaxes.EXPLICIT_VR_LITTLE_ENDIAN.equals(ts);
         if (!explicit && !TransferSyntaxes.IMPLICIT_VR_LITTLE_ENDIAN.equals(ts)
@@ -91,18 +99,18 @@ public final class CtSliceReader {
         long values = (long) Attribute.getSingleIntegerValueOrDefault(header, TagFromName.Rows, 0)
                 * Attribute.getSingleIntegerValueOrDefault(header, TagFromName.Columns, 0);
         int elementHeader = explicit ? 12 : 8;   // tag, (VR, reserved,) 32-bit length
-        long start = file.length - 2 * values - elementHeader;
+        ByteBuffer bytes = file.slice().order(ByteOrder.LITTLE_ENDIAN);
+        long start = bytes.limit() - 2 * values - elementHeader;
         if (values <= 0 || start < 0) {
             return null;
         }
-        ByteBuffer bytes = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
         int at = (int) start;
         boolean tag = bytes.getShort(at) == (short) 0x7FE0 && bytes.getShort(at + 2) == 0x0010;
-        boolean vr = !explicit || file[at + 4] == 'O' && file[at + 5] == 'W' && bytes.getShort(at + 6) == 0;
+        boolean vr = !explicit || bytes.get(at + 4) == 'O' && bytes.get(at + 5) == 'W' && bytes.getShort(at + 6) == 0;
         if (!tag || !vr || bytes.getInt(at + elementHeader - 4) != 2 * values) {
             return null;
         }
-        short[] stored = new short[(int) values];
+        short[] stored = arrays.take((int) values);
         bytes.position(at + elementHeader);
         bytes.asShortBuffer().get(stored);
         return stored;

@@ -5,6 +5,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayInputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -106,13 +107,43 @@ class CtSliceReaderTest {
         byte[] padding = {(byte) 0xFC, (byte) 0xFF, (byte) 0xFC, (byte) 0xFF, 'O', 'B', 0, 0, 4, 0, 0, 0, 0, 0, 0, 0};
         System.arraycopy(padding, 0, padded, explicit.length, padding.length);
 
-        assertThat(CtSliceReader.trailingPixels(header(explicit), explicit)).isNotNull();
-        assertThat(CtSliceReader.trailingPixels(header(implicit), implicit)).isNotNull();
-        assertThat(CtSliceReader.trailingPixels(header(bigEndian), bigEndian)).as("big endian").isNull();
-        assertThat(CtSliceReader.trailingPixels(header(padded), padded)).as("an element after the pixel data").isNull();
+        assertThat(CtSliceReader.trailingPixels(header(explicit), ByteBuffer.wrap(explicit), PixelArrays.NONE)).isNotNull();
+        assertThat(CtSliceReader.trailingPixels(header(implicit), ByteBuffer.wrap(implicit), PixelArrays.NONE)).isNotNull();
+        assertThat(CtSliceReader.trailingPixels(header(bigEndian), ByteBuffer.wrap(bigEndian), PixelArrays.NONE)).as("big endian").isNull();
+        assertThat(CtSliceReader.trailingPixels(header(padded), ByteBuffer.wrap(padded), PixelArrays.NONE)).as("an element after the pixel data").isNull();
         // the files the bulk path refuses still read, through PixelMed, to the same slice
         assertSameSlice(CtSliceReader.read(padded), CtSliceReader.read(new ByteArrayInputStream(explicit)));
         assertSameSlice(CtSliceReader.read(bigEndian), CtSliceReader.read(explicit));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"LittleEndianExplicit:1.2.840.10008.1.2.1", "BigEndianExplicit:1.2.840.10008.1.2.2", "RLELossless:1.2.840.10008.1.2.5"})
+    void aFileInADirectBufferReadsAsTheArrayDoesIntoASpareArrayWhenThereIsOne(String variant) throws Exception {
+        String[] parts = variant.split(":");
+        byte[] file = Files.readAllBytes(CORPUS.resolve(GE_SLICE.formatted(parts[0], parts[1])));
+        // the file in the middle of a larger direct buffer, as a worker's reused read buffer holds it
+        ByteBuffer buffer = ByteBuffer.allocateDirect(file.length + 300);
+        buffer.position(100);
+        buffer.put(file).put(new byte[200]);
+        buffer.position(100).limit(100 + file.length);
+        PixelArrays arrays = new PixelArrays(4);
+        CtSlice reference = CtSliceReader.read(file);
+        short[] spare = new short[reference.stored().length];
+        Arrays.fill(spare, (short) 4321);
+        arrays.giveBack(spare);
+
+        CtSlice slice = CtSliceReader.read(buffer, arrays);
+
+        assertSameSlice(slice, reference);
+        assertThat(buffer.position()).as("the buffer is not changed").isEqualTo(100);
+        assertThat(buffer.limit()).isEqualTo(100 + file.length);
+        if (parts[0].startsWith("Little")) {
+            assertThat(slice.stored()).as("the bulk path fills the spare array").isSameAs(spare);
+            assertThat(arrays.spares()).isZero();
+        } else {
+            assertThat(slice.stored()).as("PixelMed's path makes its own").isNotSameAs(spare);
+            assertThat(arrays.spares()).isEqualTo(1);
+        }
     }
 
     @Test

@@ -39,4 +39,13 @@ public interface BatchStage<T, U, R> {
 
     /** The records of a task that failed: its chunk downstream as FAILED, and a dead letter with the same reason. */
     List<Emit<?>> failed(T task, TaskContext context, TaskFailure failure, TaskTimings timings);
+
+    /**
+     * The task's units are done with: its records are committed, or its transaction round failed or was skipped (the
+     * task is then consumed and prepared again, into new units). Called once per prepared task, on the emitter thread,
+     * after {@link #complete} or {@link #failed}; a stage can take back what its units hold (buffers for the next
+     * units). Units of tasks dropped unfinished (a rebalance, a rewind) are left to the garbage collector instead.
+     */
+    default void release(List<U> units) {
+    }
 }

@@ -328,6 +328,19 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
     /** One transaction (emitter thread). */
     private void commit(List<TaskQueue.Entry<T, U, R>> done, Map<TopicPartition, OffsetAndMetadata> offsets,
                         org.apache.kafka.clients.consumer.ConsumerGroupMetadata group, long completedNanos) {
+        try {
+            commitRound(done, offsets, group, completedNanos);
+        } finally {
+            for (TaskQueue.Entry<T, U, R> e : done) {
+                if (e.units != null) {
+                    stage.release(e.units);
+                }
+            }
+        }
+    }
+
+    private void commitRound(List<TaskQueue.Entry<T, U, R>> done, Map<TopicPartition, OffsetAndMetadata> offsets,
+                             org.apache.kafka.clients.consumer.ConsumerGroupMetadata group, long completedNanos) {
         if (emitFailure.get() != null) {
             return;   // an earlier round failed: these tasks are consumed again after the rewind
         }

@@ -540,11 +540,16 @@ public final class WorkersBench {
         long start = System.nanoTime();
         int done = 0;
         int next = 0;
+        java.nio.ByteBuffer file = null;
+        org.lilnet.dicom.PixelArrays arrays = new org.lilnet.dicom.PixelArrays(s.detectorBatch);
         while (done < total) {
             int n = Math.min(s.detectorBatch, total - done);
             for (int i = 0; i < n; i++) {
                 SliceRef ref = slices.get(next++ % slices.size());
-                DetectorInput.write(CtSliceReader.read(blobs.read(ref.getBlobKey())), HuWindow.ABDOMEN, 512, input, i);   // as the worker does
+                file = blobs.read(ref.getBlobKey(), file);   // as the worker does: one read buffer, the slices' arrays reused
+                CtSlice slice = CtSliceReader.read(file, arrays);
+                DetectorInput.write(slice, HuWindow.ABDOMEN, 512, input, i);
+                arrays.giveBack(slice.stored());
             }
             session.run(input, n);
             done += n;

@@ -36,6 +36,21 @@ public interface BlobStore {
         }
     }
 
+    /**
+     * Reads a whole blob into {@code reuse} when it is large enough (from position 0; the returned buffer's limit is
+     * the blob's size), otherwise into a new buffer, which the caller keeps for the next read. For readers of many
+     * blobs of about the same size (a worker reading slices), which then allocate nothing per blob.
+     *
+     * @param reuse a buffer from an earlier read, or null
+     */
+    default java.nio.ByteBuffer read(String key, java.nio.ByteBuffer reuse) throws IOException {
+        byte[] content = read(key);
+        if (reuse == null || reuse.capacity() < content.length) {
+            return java.nio.ByteBuffer.wrap(content);
+        }
+        return reuse.clear().put(content).flip();
+    }
+
     boolean exists(String key) throws IOException;
 
     /** Size in bytes; {@link java.nio.file.NoSuchFileException} when absent. */

@@ -3,6 +3,7 @@ package org.lilnet.common.blob;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -103,6 +104,33 @@ public final class FileBlobStore implements BlobStore {
     public byte[] read(String key) throws IOException {
         return Files.readAllBytes(pathOf(key));
     }
+
+    /**
+     * The file straight into the buffer: a direct buffer (what this store allocates) is filled by the kernel with no
+     * copy through the JVM (a heap array is filled through a temporary native buffer, then copied). A new buffer gets
+     * room to spare, so that slightly larger blobs later fit too.
+     */
+    @Override
+    public ByteBuffer read(String key, ByteBuffer reuse) throws IOException {
+        try (FileChannel channel = FileChannel.open(pathOf(key), StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size > Integer.MAX_VALUE - READ_SPARE) {
+                throw new IOException("blob " + key + " has " + size + " bytes: too large to read into memory");
+            }
+            ByteBuffer buffer = reuse != null && reuse.capacity() >= size ? reuse.clear()
+                    : ByteBuffer.allocateDirect((int) size + READ_SPARE);
+            buffer.limit((int) size);
+            while (buffer.hasRemaining()) {
+                if (channel.read(buffer) < 0) {
+                    throw new java.io.EOFException("blob " + key + " ended after " + buffer.position() + " of " + size + " bytes");
+                }
+            }
+            return buffer.flip();
+        }
+    }
+
+    /** Room a newly allocated read buffer has beyond its first blob. */
+    private static final int READ_SPARE = 64 * 1024;
 
     @Override
     public boolean exists(String key) {

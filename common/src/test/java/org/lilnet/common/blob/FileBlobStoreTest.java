@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -120,5 +121,49 @@ class FileBlobStoreTest {
     void readingAMissingKeySaysSo() throws IOException {
         FileBlobStore store = new FileBlobStore(root);
         assertThatThrownBy(() -> store.read("nope")).isInstanceOf(NoSuchFileException.class);
+        assertThatThrownBy(() -> store.read("nope", null)).isInstanceOf(NoSuchFileException.class);
+    }
+
+    @Test
+    void readsIntoTheBufferItIsGivenWhenTheBlobFitsAndIntoALargerNewOneWhenNot() throws IOException {
+        FileBlobStore store = new FileBlobStore(root);
+        byte[] small = bytes(1000, 1);
+        byte[] large = bytes(200_000, 2);
+        store.put("a", small);
+        store.put("b", large);
+
+        ByteBuffer first = store.read("a", null);
+        assertThat(contentOf(first)).isEqualTo(small);
+        ByteBuffer second = store.read("b", first);
+        assertThat(second).as("too small to reuse").isNotSameAs(first);
+        assertThat(contentOf(second)).isEqualTo(large);
+        ByteBuffer third = store.read("a", second);
+        assertThat(third).as("large enough: reused").isSameAs(second);
+        assertThat(contentOf(third)).as("only the blob, none of the longer one read before").isEqualTo(small);
+        // the interface's own way (a store without a faster one) gives the same
+        BlobStore plain = new BlobStore() {
+            public PutOutcome put(String key, byte[] content) { throw new UnsupportedOperationException(); }
+            public PutOutcome put(String key, InputStream content) { throw new UnsupportedOperationException(); }
+            public InputStream open(String key) throws IOException { return store.open(key); }
+            public boolean exists(String key) { return store.exists(key); }
+            public long size(String key) throws IOException { return store.size(key); }
+            public void delete(String key) { throw new UnsupportedOperationException(); }
+        };
+        ByteBuffer viaDefault = plain.read("b", null);
+        assertThat(contentOf(viaDefault)).isEqualTo(large);
+        assertThat(plain.read("a", viaDefault)).isSameAs(viaDefault).satisfies(b -> assertThat(contentOf(b)).isEqualTo(small));
+    }
+
+    private static byte[] bytes(int n, int seed) {
+        byte[] out = new byte[n];
+        new java.util.Random(seed).nextBytes(out);
+        return out;
+    }
+
+    private static byte[] contentOf(ByteBuffer buffer) {
+        assertThat(buffer.position()).isZero();
+        byte[] out = new byte[buffer.remaining()];
+        buffer.duplicate().get(out);
+        return out;
     }
 }
