@@ -25,7 +25,8 @@ public final class DetectorConfig {
                     "Width of the Hounsfield window, HU (default: abdominal soft tissue, -160..240 HU).")
             .withDefault(400.0).validatedBy(w -> w > 0, "positive");
 
-    public static final WorkerKeys WORKER = WorkerKeys.withDefaults("detector-worker", 8, Duration.ofMillis(50), 0);
+    /** Its records are mostly crop pixels, which lz4 hardly shrinks (worker.output.compression): none. */
+    public static final WorkerKeys WORKER = WorkerKeys.withDefaults("detector-worker", 8, Duration.ofMillis(50), 0, "none");
 
     /** Keys of this service beyond the shared ones. */
     static final List<ConfigKey<?>> OWN_KEYS;

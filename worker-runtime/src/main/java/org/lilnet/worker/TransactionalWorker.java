@@ -135,7 +135,8 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
         consumerSettings.putIfAbsent(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         consumerSettings.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.max(10, 2 * settings.maxBatch()));
         consumer = new KafkaConsumer<>(consumerSettings, new StringDeserializer(), new ByteArrayDeserializer());
-        producer = new KafkaProducer<>(KafkaSettings.transactionalProducer(config, settings.transactionalId(), settings.transactionalId()),
+        producer = new KafkaProducer<>(KafkaSettings.transactionalProducer(config, settings.transactionalId(), settings.transactionalId(),
+                settings.outputCompression()),
                 new StringSerializer(), new ByteArraySerializer());
         producer.initTransactions();
         consumer.subscribe(List.of(input.name()), new Rebalance());

@@ -12,10 +12,11 @@ import java.time.Duration;
  * @param shutdownGrace  how long a stopping worker may take to finish the tasks in hand before handing the rest back
  * @param commitInterval while more work is in hand, finished tasks are committed at most this often (one transaction
  *                       for all of them); an idle worker commits at once
+ * @param outputCompression compression of the records written (Kafka's compression.type), unless kafka.compression.type says otherwise
  * @param instanceId     this instance (transactional id, dead letters)
  */
 public record WorkerSettings(String consumerGroup, int maxBatch, Duration maxWait, int prepareThreads, Duration shutdownGrace, Duration commitInterval,
-                             String instanceId) {
+                             String outputCompression, String instanceId) {
 
     public WorkerSettings {
         if (maxBatch < 1 || prepareThreads < 0 || commitInterval.isNegative()) {

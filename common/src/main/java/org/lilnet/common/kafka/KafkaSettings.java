@@ -42,6 +42,15 @@ public final class KafkaSettings {
         return settings;
     }
 
+    /** The same with the service's own compression default (an operator's {@code kafka.compression.type} still wins). */
+    public static Map<String, Object> transactionalProducer(Config config, String clientId, String transactionalId, String compression) {
+        Map<String, Object> settings = transactionalProducer(config, clientId, transactionalId);
+        if (!config.kafkaClientSettings().containsKey(ProducerConfig.COMPRESSION_TYPE_CONFIG)) {
+            settings.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression);
+        }
+        return settings;
+    }
+
     /** A consumer that sees only committed records and commits its offsets itself (or through transactions). */
     public static Map<String, Object> consumer(Config config, String clientId, String groupId) {
         Map<String, Object> settings = new HashMap<>();
