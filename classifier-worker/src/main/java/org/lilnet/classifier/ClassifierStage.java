@@ -92,9 +92,7 @@ public final class ClassifierStage implements BatchStage<SliceDetections, CropUn
     private byte[] crop(SliceResult slice, Detection detection) throws TaskFailure {
         byte[] pixels;
         if (detection.getCropPixels() != null) {
-            ByteBuffer inline = detection.getCropPixels().duplicate();
-            pixels = new byte[inline.remaining()];
-            inline.get(pixels);
+            pixels = bytesOf(detection.getCropPixels());
         } else if (detection.getCropBlobKey() != null) {
             try {
                 pixels = blobs.read(detection.getCropBlobKey());
@@ -112,6 +110,20 @@ public final class ClassifierStage implements BatchStage<SliceDetections, CropUn
                     + ClassifierInput.CROP_BYTES);
         }
         return pixels;
+    }
+
+    /**
+     * The crop's bytes: the array the record was decoded into when the buffer spans all of it (Avro decodes a bytes
+     * field into an array of its own), else a copy. A crop waiting for its batch and transaction is then held once,
+     * not twice (50 KB each: the copies overflowed the young generation's survivor space and were promoted).
+     */
+    static byte[] bytesOf(ByteBuffer inline) {
+        if (inline.hasArray() && inline.arrayOffset() == 0 && inline.position() == 0 && inline.limit() == inline.array().length) {
+            return inline.array();
+        }
+        byte[] copy = new byte[inline.remaining()];
+        inline.duplicate().get(copy);
+        return copy;
     }
 
     @Override

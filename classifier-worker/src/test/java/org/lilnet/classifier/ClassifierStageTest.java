@@ -217,4 +217,23 @@ class ClassifierStageTest {
         assertThat(batch.get(3 * plane - 1)).as("crop 0 untouched").isEqualTo(7f);
         assertThat(batch.get(6 * plane)).as("crop 2 untouched").isEqualTo(7f);
     }
+
+    @Test
+    void anInlineCropIsReadFromTheDecodedArrayWhenTheBufferSpansItAndCopiedOtherwise() {
+        byte[] decoded = new byte[ClassifierInput.CROP_BYTES];
+        new java.util.Random(3).nextBytes(decoded);
+        java.nio.ByteBuffer whole = java.nio.ByteBuffer.wrap(decoded);
+        assertThat(ClassifierStage.bytesOf(whole)).as("as Avro decodes a bytes field: no copy").isSameAs(decoded);
+
+        byte[] larger = new byte[decoded.length + 10];
+        System.arraycopy(decoded, 0, larger, 5, decoded.length);
+        java.nio.ByteBuffer inside = java.nio.ByteBuffer.wrap(larger, 5, decoded.length);
+        java.nio.ByteBuffer sliced = inside.slice();
+        java.nio.ByteBuffer readOnly = whole.asReadOnlyBuffer();
+        for (java.nio.ByteBuffer buffer : java.util.List.of(inside, sliced, readOnly)) {
+            byte[] bytes = ClassifierStage.bytesOf(buffer);
+            assertThat(bytes).isNotSameAs(larger).isNotSameAs(decoded).isEqualTo(decoded);
+        }
+        assertThat(inside.position()).as("the record's buffer is left as it was").isEqualTo(5);
+    }
 }
