@@ -857,9 +857,9 @@ public final class WorkersBench {
                                 : detector
                                 ? "read the next slices while the model runs (worker.prepare.threads=1; `--prepare-threads 0,1` measures it) where a core is free, and "
                                 + "rerun on a quiet machine."
-                                : split ? "the rest is per-crop work outside the models (the crop copied out of its record and "
-                                + "converted to floats, Avro, the transaction); `perf record -p <worker pid>`, with `jcmd <pid> Compiler.perfmap` "
-                                + "for the Java frames, shows where it goes on this machine."
+                                : split ? "the rest is per-crop work outside the models (the crop converted to floats, Avro, the "
+                                + "transaction, the records the consumer holds: see the worker's GC with -Xlog:gc); `perf record -p <worker pid>`, "
+                                + "with `jcmd <pid> Compiler.perfmap` for the Java frames, shows where it goes on this machine."
                                 : "see the layout with the worker on its own core: here the broker, the registry and this benchmark share "
                                 + "the worker's cores."));
                 if (!f.eagerRounds().isEmpty()) {
