@@ -18,7 +18,8 @@ public final class ClassifierConfig {
 
     public static final int DEFAULT_HTTP_PORT = 28182;
 
-    public static final WorkerKeys WORKER = WorkerKeys.withDefaults("classifier-worker", 32, Duration.ofMillis(50), 0, "lz4");
+    public static final WorkerKeys WORKER = WorkerKeys.withDefaults("classifier-worker", 32, Duration.ofMillis(50), 0,
+            org.lilnet.common.kafka.KafkaSettings.DEFAULT_COMPRESSION);
 
     /** Keys of this service beyond the shared ones. */
     static final List<ConfigKey<?>> OWN_KEYS;

@@ -14,6 +14,9 @@ import java.util.Map;
  */
 public final class KafkaSettings {
 
+    /** Records compressed unless a service says otherwise: most of ours are small structured events. */
+    public static final String DEFAULT_COMPRESSION = "lz4";
+
     private KafkaSettings() {
     }
 
@@ -25,29 +28,30 @@ public final class KafkaSettings {
 
     /** A producer that writes each record once even when it retries. */
     public static Map<String, Object> producer(Config config, String clientId) {
+        return producer(config, clientId, DEFAULT_COMPRESSION);
+    }
+
+    /** The same with the service's own compression default (an operator's {@code kafka.compression.type} wins, as every {@code kafka.*} does). */
+    public static Map<String, Object> producer(Config config, String clientId, String compression) {
         Map<String, Object> settings = new HashMap<>();
         settings.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId);
         settings.put(ProducerConfig.ACKS_CONFIG, "all");
         settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         settings.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        settings.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        settings.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression);
         settings.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2 * 1024 * 1024);
         return withOperatorSettings(settings, config);
     }
 
     /** A producer for consume-transform-produce: one transactional id per instance (and per task if needed). */
     public static Map<String, Object> transactionalProducer(Config config, String clientId, String transactionalId) {
-        Map<String, Object> settings = producer(config, clientId);
-        settings.putIfAbsent(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
-        return settings;
+        return transactionalProducer(config, clientId, transactionalId, DEFAULT_COMPRESSION);
     }
 
     /** The same with the service's own compression default (an operator's {@code kafka.compression.type} still wins). */
     public static Map<String, Object> transactionalProducer(Config config, String clientId, String transactionalId, String compression) {
-        Map<String, Object> settings = transactionalProducer(config, clientId, transactionalId);
-        if (!config.kafkaClientSettings().containsKey(ProducerConfig.COMPRESSION_TYPE_CONFIG)) {
-            settings.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression);
-        }
+        Map<String, Object> settings = producer(config, clientId, compression);
+        settings.putIfAbsent(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         return settings;
     }
 
