@@ -11,8 +11,9 @@ public record WorkerKeys(ConfigKey<String> consumerGroup, ConfigKey<Integer> max
                          ConfigKey<Integer> prepareThreads, ConfigKey<Duration> shutdownGrace,
                          ConfigKey<Duration> commitInterval, ConfigKey<String> outputCompression) {
 
-    /** The producer's compression types (Kafka's compression.type). */
-    public static final List<String> COMPRESSION_TYPES = List.of("none", "gzip", "snappy", "lz4", "zstd");
+    /** The producer's compression types, as Kafka names them (compression.type). */
+    public static final List<String> COMPRESSION_TYPES = java.util.Arrays.stream(org.apache.kafka.common.record.CompressionType.values())
+            .map(type -> type.name).toList();
 
     /**
      * @param outputCompression the compression of the records the worker writes, by default: what its records are worth
