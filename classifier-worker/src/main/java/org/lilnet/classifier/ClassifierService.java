@@ -16,6 +16,7 @@ import org.lilnet.inference.ModelRole;
 import org.lilnet.inference.NativeTempDirectory;
 import org.lilnet.worker.TransactionalWorker;
 import org.lilnet.worker.WorkerMetrics;
+import org.lilnet.worker.WorkerSettings;
 
 /** The classifier-worker: SliceDetections in, ChunkPredictions (keyed by case) out, exactly once, crops batched across chunks. */
 public final class ClassifierService implements Service {
@@ -32,12 +33,14 @@ public final class ClassifierService implements Service {
     public void start() throws Exception {
         Config config = context.config();
         NativeTempDirectory.use(config.get(InferenceKeys.TEMP_DIR));
-        models = InferenceRuntime.open(InferenceSettings.from(config), ModelRole.CLASSIFIERS);
+        WorkerSettings settings = ClassifierConfig.WORKER.settings(config, context.instanceId());
+        models = InferenceRuntime.open(InferenceSettings.from(config).sharedBy(settings.inferenceStreams(), Runtime.getRuntime().availableProcessors()),
+                ModelRole.CLASSIFIERS);
         context.health().register("models", () -> Health.Check.up(models.session(ModelRole.BM).entry() + ", "
                 + models.session(ModelRole.M).entry() + ", " + models.session(ModelRole.B).entry() + "; " + models.provider().describe()));
         ClassifierStage stage = new ClassifierStage(new FileBlobStore(config.get(CommonKeys.BLOB_STORE_DIR)), models.session(ModelRole.BM),
                 models.session(ModelRole.M), models.session(ModelRole.B), context.instanceId());
-        worker = new TransactionalWorker<>(Topics.DETECTIONS, stage, ClassifierConfig.WORKER.settings(config, context.instanceId()),
+        worker = new TransactionalWorker<>(Topics.DETECTIONS, stage, settings,
                 config, RegistryAccess.from(config), new WorkerMetrics(context.metrics(), "crops"), context.health());
         worker.start();
     }

@@ -42,8 +42,6 @@ public final class ClassifierStage implements BatchStage<SliceDetections, CropUn
     private final Map<ModelRole, ModelSession> classifiers = new EnumMap<>(ModelRole.class);
     private final List<ModelRef> classifierRefs = new ArrayList<>();
     private final String instanceId;
-    private FloatBuffer batchInput;
-    private int batchCapacity;
 
     public ClassifierStage(BlobStore blobs, ModelSession bm, ModelSession m, ModelSession b, String instanceId) {
         this.blobs = blobs;
@@ -128,10 +126,7 @@ public final class ClassifierStage implements BatchStage<SliceDetections, CropUn
 
     @Override
     public List<CropLogits> infer(List<CropUnit> units) throws Exception {
-        if (units.size() > batchCapacity) {
-            batchCapacity = units.size();
-            batchInput = classifiers.get(ModelRole.BM).allocateInput(batchCapacity);
-        }
+        FloatBuffer batchInput = classifiers.get(ModelRole.BM).threadInput(units.size());   // the three models take the same input
         for (int i = 0; i < units.size(); i++) {
             ClassifierInput.write(units.get(i).pixels(), batchInput, i);
         }

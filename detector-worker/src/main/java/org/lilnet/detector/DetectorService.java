@@ -16,6 +16,7 @@ import org.lilnet.inference.ModelRole;
 import org.lilnet.inference.NativeTempDirectory;
 import org.lilnet.worker.TransactionalWorker;
 import org.lilnet.worker.WorkerMetrics;
+import org.lilnet.worker.WorkerSettings;
 
 import java.util.EnumSet;
 
@@ -34,14 +35,16 @@ public final class DetectorService implements Service {
     public void start() throws Exception {
         Config config = context.config();
         NativeTempDirectory.use(config.get(InferenceKeys.TEMP_DIR));
-        models = InferenceRuntime.open(InferenceSettings.from(config), EnumSet.of(ModelRole.DETECTOR));
+        WorkerSettings settings = DetectorConfig.WORKER.settings(config, context.instanceId());
+        models = InferenceRuntime.open(InferenceSettings.from(config).sharedBy(settings.inferenceStreams(), Runtime.getRuntime().availableProcessors()),
+                EnumSet.of(ModelRole.DETECTOR));
         context.health().register("models", () -> Health.Check.up(models.session(ModelRole.DETECTOR).entry() + ", "
                 + models.provider().describe()));
         WorkerMetrics metrics = new WorkerMetrics(context.metrics(), "slices");
         HuWindow window = new HuWindow(config.get(DetectorConfig.WINDOW_LEVEL), config.get(DetectorConfig.WINDOW_WIDTH));
         DetectorStage stage = new DetectorStage(new FileBlobStore(config.get(CommonKeys.BLOB_STORE_DIR)), window,
                 models.session(ModelRole.DETECTOR), context.instanceId(), metrics.unitCounter("crops"));
-        worker = new TransactionalWorker<>(Topics.DETECT_TASKS, stage, DetectorConfig.WORKER.settings(config, context.instanceId()),
+        worker = new TransactionalWorker<>(Topics.DETECT_TASKS, stage, settings,
                 config, RegistryAccess.from(config), metrics, context.health());
         worker.start();
     }

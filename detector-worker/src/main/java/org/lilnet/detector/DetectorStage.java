@@ -48,8 +48,6 @@ public final class DetectorStage implements BatchStage<DetectTask, SliceUnit, Li
     private final int inputSize;
     private final String instanceId;
     private final WorkerMetrics.UnitCounter crops;
-    private FloatBuffer batchInput;
-    private int batchCapacity;
     /** Each preparation thread reads its slices' files into one buffer, again and again. */
     private final ThreadLocal<ByteBuffer> readBuffers = new ThreadLocal<>();
     /** The slices' pixel arrays, given back once their task's records are out ({@link #release}). */
@@ -114,10 +112,7 @@ public final class DetectorStage implements BatchStage<DetectTask, SliceUnit, Li
 
     @Override
     public List<List<Detection>> infer(List<SliceUnit> units) throws Exception {
-        if (units.size() > batchCapacity) {
-            batchCapacity = units.size();
-            batchInput = detector.allocateInput(batchCapacity);
-        }
+        FloatBuffer batchInput = detector.threadInput(units.size());
         for (int i = 0; i < units.size(); i++) {
             DetectorInput.write(units.get(i).slice(), window, inputSize, batchInput, i);
         }

@@ -130,6 +130,42 @@ class DetectorStageTest {
     }
 
     @Test
+    void batchesRunOnTwoThreadsAtOnceEachGetTheDetectionsOfTheirOwnSlices() throws Exception {
+        FileBlobStore blobs = new FileBlobStore(blobDir);
+        DetectorStage stage = stage(blobs);
+        // two tasks whose one lesion sits in different places: a shared input buffer would give one thread the other's box
+        List<SliceUnit> left = stage.prepare(task(List.of(store(blobs, 0, new SyntheticCt.Square(128, 64, 8, 400)))), CONTEXT);
+        List<SliceUnit> right = stage.prepare(task(List.of(store(blobs, 1, new SyntheticCt.Square(256, 400, 8, 400)))), CONTEXT);
+        LesionBox leftBox = stage.infer(left).get(0).get(0).box();
+        LesionBox rightBox = stage.infer(right).get(0).get(0).box();
+        assertThat(leftBox).isNotEqualTo(rightBox);
+
+        int rounds = 200;
+        java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.concurrent.Callable<Integer> leftRuns = () -> wrongBoxes(stage, left, leftBox, rounds, together);
+            java.util.concurrent.Callable<Integer> rightRuns = () -> wrongBoxes(stage, right, rightBox, rounds, together);
+            var leftWrong = threads.submit(leftRuns);
+            var rightWrong = threads.submit(rightRuns);
+            assertThat(leftWrong.get() + rightWrong.get()).as("runs that found another slice's lesion").isZero();
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    private static int wrongBoxes(DetectorStage stage, List<SliceUnit> units, LesionBox expected, int rounds,
+                                  java.util.concurrent.CyclicBarrier together) throws Exception {
+        int wrong = 0;
+        for (int i = 0; i < rounds; i++) {
+            together.await();
+            List<Detection> found = stage.infer(units).get(0);
+            wrong += found.size() == 1 && found.get(0).box().equals(expected) ? 0 : 1;
+        }
+        return wrong;
+    }
+
+    @Test
     void theSlicesOfAReleasedTaskLendTheirArraysToTheNextTasksSlices() throws Exception {
         FileBlobStore blobs = new FileBlobStore(blobDir);
         DetectorStage stage = stage(blobs);

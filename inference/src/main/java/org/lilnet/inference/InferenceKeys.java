@@ -26,7 +26,8 @@ public final class InferenceKeys {
             .withDefault(0).validatedBy(ConfigKey.between(0, 64), "between 0 and 64");
 
     public static final ConfigKey<Integer> INTRA_OP_THREADS = ConfigKey.integer("inference.intra.op.threads",
-                    "Threads ONNX Runtime uses inside one inference of a model; 0 lets ONNX Runtime choose (one per physical core).")
+                    "Threads ONNX Runtime uses inside one inference of a model; 0 lets ONNX Runtime choose (one per physical core), or, "
+                            + "when the worker runs several batches at once (worker.inference.streams), shares the cores out among them.")
             .withDefault(0).validatedBy(ConfigKey.between(0, 256), "between 0 and 256");
 
     public static final ConfigKey<Path> TEMP_DIR = ConfigKey.path("temp.dir",

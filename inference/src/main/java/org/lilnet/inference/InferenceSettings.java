@@ -23,4 +23,16 @@ public record InferenceSettings(Path manifest, ExecutionProvider provider, int c
     public static InferenceSettings cpu(Path manifest, int intraOpThreads) {
         return new InferenceSettings(manifest, ExecutionProvider.CPU, 0, intraOpThreads);
     }
+
+    /**
+     * The settings for {@code streams} batches running at once through the same sessions (worker.inference.streams):
+     * ONNX Runtime's own choice (0) would give every run a thread per core, streams x cores threads on the cores, so it
+     * becomes the cores shared out among the streams, at least one each. A number the operator set is kept.
+     */
+    public InferenceSettings sharedBy(int streams, int cores) {
+        if (intraOpThreads != 0 || streams <= 1) {
+            return this;
+        }
+        return new InferenceSettings(manifest, provider, cudaDevice, Math.max(1, cores / streams));
+    }
 }

@@ -30,6 +30,8 @@ public final class ModelSession implements AutoCloseable {
     private final int itemInputSize;
     private final int itemOutputSize;
     private final long[] itemInputShape;
+    /** Each calling thread's input buffer (a worker may run batches on several threads through one session). */
+    private final ThreadLocal<FloatBuffer> threadInputs = new ThreadLocal<>();
 
     ModelSession(OrtEnvironment environment, OrtSession session, ModelEntry entry) {
         this.environment = environment;
@@ -66,6 +68,19 @@ public final class ModelSession implements AutoCloseable {
     public FloatBuffer allocateInput(int batch) {
         return ByteBuffer.allocateDirect(Math.multiplyExact(Math.max(batch, Math.max(1, fixedBatch)), itemInputSize) * Float.BYTES)
                 .order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    /**
+     * The calling thread's own input buffer for up to {@code batch} images, kept and reused by its next calls (made
+     * larger when a batch needs it): one buffer per thread, so that threads running batches at once never share one.
+     */
+    public FloatBuffer threadInput(int batch) {
+        FloatBuffer input = threadInputs.get();
+        if (input == null || input.capacity() < (long) Math.max(batch, fixedBatch) * itemInputSize) {
+            input = allocateInput(batch);
+            threadInputs.set(input);
+        }
+        return input;
     }
 
     /**

@@ -65,6 +65,25 @@ class InferenceRuntimeTest {
     }
 
     @Test
+    void eachThreadGetsAnInputBufferOfItsOwnKeptForItsNextBatches() throws Exception {
+        try (InferenceRuntime runtime = InferenceRuntime.open(InferenceSettings.cpu(TestModels.copyTo(dir), 1), EnumSet.of(ModelRole.DETECTOR))) {
+            ModelSession detector = runtime.session(ModelRole.DETECTOR);
+            java.nio.FloatBuffer mine = detector.threadInput(2);
+            assertThat(mine.capacity()).isEqualTo(2 * detector.itemInputSize());
+            assertThat(detector.threadInput(1)).as("a smaller batch: the same buffer").isSameAs(mine);
+            java.nio.FloatBuffer larger = detector.threadInput(3);
+            assertThat(larger.capacity()).isEqualTo(3 * detector.itemInputSize());
+            assertThat(detector.threadInput(2)).as("kept once larger").isSameAs(larger);
+
+            java.util.concurrent.atomic.AtomicReference<java.nio.FloatBuffer> other = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread thread = new Thread(() -> other.set(detector.threadInput(2)));
+            thread.start();
+            thread.join();
+            assertThat(other.get()).as("another thread's buffer").isNotNull().isNotSameAs(larger);
+        }
+    }
+
+    @Test
     void runsTheThreeClassifiersOnABatchInOrder() throws Exception {
         try (InferenceRuntime runtime = InferenceRuntime.open(InferenceSettings.cpu(TestModels.copyTo(dir), 1), ModelRole.CLASSIFIERS)) {
             ModelSession bm = runtime.session(ModelRole.BM);

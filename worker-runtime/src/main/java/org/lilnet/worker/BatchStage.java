@@ -31,7 +31,10 @@ public interface BatchStage<T, U, R> {
      */
     List<U> prepare(T task, TaskContext context) throws TaskFailure;
 
-    /** Runs inference on units of one or more tasks; one result per unit, same order. Runs on the loop thread. */
+    /**
+     * Runs inference on units of one or more tasks; one result per unit, same order. Runs on the loop thread, or with
+     * {@code worker.inference.streams} above 1 on several inference threads at once: keep per-call state per thread.
+     */
     List<R> infer(List<U> units) throws Exception;
 
     /** The records of a task whose units all have their results. */

@@ -56,7 +56,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Tasks are prepared on a few threads while the loop thread runs inference on batches that mix units of several
  * tasks ({@code batch.max.size}, {@code batch.max.wait}); results leave in consumption order, committed by an emitter
  * thread one transaction at a time while the loop thread runs the next batch. Under a backlog the finished tasks of
- * several batches share one transaction ({@link CommitPacing}, {@code worker.commit.interval}).
+ * several batches share one transaction ({@link CommitPacing}, {@code worker.commit.interval}). With
+ * {@code worker.inference.streams} above 1, up to that many batches run at once, each on an inference thread of its own;
+ * the loop thread hands them out and records their outcomes (it alone touches the task queue).
  *
  * <p>A task that cannot be processed is emitted as the stage's FAILED result plus a dead letter. A record that is not
  * even a task (undecodable) becomes a dead letter. On a rebalance the tasks of revoked partitions are handed back
@@ -86,6 +88,12 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
     private java.util.concurrent.Future<?> lastEmit = java.util.concurrent.CompletableFuture.completedFuture(null);
     private long lastEmitNanos = System.nanoTime();
     private final CommitPacing pacing;
+    /** Inference threads when batches run side by side (worker.inference.streams > 1); null: batches run on the loop thread. */
+    private final ExecutorService streams;
+    /** Batches the streams have finished, for the loop thread to record. */
+    private final java.util.concurrent.BlockingQueue<StreamOutcome<T, U, R>> finished = new java.util.concurrent.LinkedBlockingQueue<>();
+    /** Batches handed to the streams and not yet recorded (loop thread only). */
+    private int inFlight;
 
     private KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> producer;
@@ -107,6 +115,12 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
         // 0 preparation threads: tasks are read on the loop thread, between batches (no contention with the model on few cores)
         this.preparers = settings.prepareThreads() == 0 ? new InlineExecutor() : Executors.newFixedThreadPool(settings.prepareThreads(), r -> {
             Thread t = new Thread(r, stage.stageName() + "-prepare-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        AtomicInteger s = new AtomicInteger();
+        this.streams = settings.inferenceStreams() == 1 ? null : Executors.newFixedThreadPool(settings.inferenceStreams(), r -> {
+            Thread t = new Thread(r, stage.stageName() + "-infer-" + s.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
@@ -141,8 +155,9 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
         producer.initTransactions();
         consumer.subscribe(List.of(input.name()), new Rebalance());
         thread.start();
-        LOG.info("{} consuming {} in group {} (batch.max.size {}, batch.max.wait {} ms, transactional id {})", stage.stageName(), input,
-                settings.consumerGroup(), settings.maxBatch(), settings.maxWait().toMillis(), settings.transactionalId());
+        LOG.info("{} consuming {} in group {} (batch.max.size {}, batch.max.wait {} ms, inference streams {}, transactional id {})",
+                stage.stageName(), input, settings.consumerGroup(), settings.maxBatch(), settings.maxWait().toMillis(), settings.inferenceStreams(),
+                settings.transactionalId());
     }
 
     private List<Topic<?>> outputTopics() {
@@ -175,6 +190,7 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
             }
         } finally {
             preparers.shutdownNow();
+            stopStreams();
             emitter.shutdown();
             try {
                 emitter.awaitTermination(30, TimeUnit.SECONDS);
@@ -201,9 +217,10 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
                 LOG.info("{} stopping: finishing {} task(s) in hand", stage.stageName(), queue.size());
             }
             checkEmitter();
+            recordInferences(0);
             queue.harvest();
             if (draining) {
-                boolean onlyWaiting = queue.preparing() == 0 && queue.readyUnits() == 0;
+                boolean onlyWaiting = queue.preparing() == 0 && queue.readyUnits() == 0 && inFlight == 0;
                 if (queue.isEmpty() || onlyWaiting || System.nanoTime() > drainDeadline) {
                     break;
                 }
@@ -214,8 +231,8 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
 
             int ready = queue.readyUnits();
             long oldest = queue.oldestReadySince();
-            boolean runBatch = ready >= settings.maxBatch()
-                    || (ready > 0 && (draining || System.nanoTime() - oldest >= maxWaitNanos));
+            boolean runBatch = inFlight < settings.inferenceStreams() && (ready >= settings.maxBatch()
+                    || (ready > 0 && (draining || System.nanoTime() - oldest >= maxWaitNanos)));
             if (runBatch) {
                 infer(queue.nextBatch(settings.maxBatch()));
             }
@@ -223,9 +240,13 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
 
             if (draining) {
                 if (!runBatch) {
-                    Thread.sleep(BUSY_POLL.toMillis());
+                    recordInferences(BUSY_POLL.toNanos());
                 }
                 continue;
+            }
+            if (inFlight == settings.inferenceStreams() && queue.readyUnits() >= settings.maxBatch()) {
+                // every stream is busy and the next batch is ready: wait for a stream rather than for records
+                recordInferences(IDLE_POLL.toNanos());
             }
             Duration timeout;
             boolean canPrepareMore = queue.waiting() > 0 && queue.readyUnits() < 2 * settings.maxBatch()
@@ -238,6 +259,9 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
                 timeout = BUSY_POLL;   // a preparation to harvest, or finished tasks waiting for the previous commit
             } else {
                 timeout = IDLE_POLL;
+            }
+            if (inFlight > 0 && timeout.compareTo(BUSY_POLL) > 0) {
+                timeout = BUSY_POLL;   // a stream's batch may finish meanwhile
             }
             poll(timeout);
         }
@@ -288,10 +312,67 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
         metrics.lag(lag);
     }
 
-    /** Runs one batch; when it fails, runs each task's units alone so that one bad task does not fail the others. */
+    /**
+     * Runs one batch, on this thread or on a free inference stream; when it fails, each task's units are run alone so
+     * that one bad task does not fail the others.
+     */
     private void infer(TaskQueue.Batch<T, U, R> batch) {
-        if (!BatchInference.run(queue, batch, stage::infer, metrics::batch)) {
-            LOG.warn("{} inference failed on a batch of {} unit(s) from several tasks; retried task by task", stage.stageName(), batch.size());
+        if (streams == null) {
+            record(BatchInference.compute(batch, stage::infer), batch.size());
+            return;
+        }
+        inFlight++;
+        streams.execute(() -> {
+            try {
+                finished.add(new StreamOutcome<>(BatchInference.compute(batch, stage::infer), batch.size(), null));
+            } catch (Throwable t) {
+                finished.add(new StreamOutcome<>(null, batch.size(), t));
+            }
+        });
+    }
+
+    /** A batch a stream has finished: its outcome, or what broke the stream (an Error: the worker dies as it would inline). */
+    private record StreamOutcome<T, U, R>(BatchInference.Outcome<T, U, R> outcome, int size, Throwable error) {
+    }
+
+    /** Records the batches the streams have finished, waiting up to {@code waitNanos} for the first when none has yet. */
+    private void recordInferences(long waitNanos) throws InterruptedException {
+        if (inFlight == 0) {
+            if (waitNanos > 0) {
+                Thread.sleep(TimeUnit.NANOSECONDS.toMillis(waitNanos));
+            }
+            return;
+        }
+        StreamOutcome<T, U, R> next = waitNanos > 0 ? finished.poll(waitNanos, TimeUnit.NANOSECONDS) : finished.poll();
+        while (next != null) {
+            inFlight--;
+            if (next.error() != null) {
+                throw new IllegalStateException("an inference stream failed: " + next.error(), next.error());
+            }
+            record(next.outcome(), next.size());
+            next = finished.poll();
+        }
+    }
+
+    private void record(BatchInference.Outcome<T, U, R> outcome, int size) {
+        outcome.applyTo(queue, metrics::batch);
+        if (outcome.retriedTaskByTask()) {
+            LOG.warn("{} inference failed on a batch of {} unit(s) from several tasks; retried task by task", stage.stageName(), size);
+        }
+    }
+
+    /** Lets the running batches end (ONNX Runtime cannot be interrupted) so that no model runs once the worker is closed. */
+    private void stopStreams() {
+        if (streams == null) {
+            return;
+        }
+        streams.shutdownNow();
+        try {
+            if (!streams.awaitTermination(60, TimeUnit.SECONDS)) {
+                LOG.warn("{} an inference stream is still running after 60 s", stage.stageName());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -9,7 +9,7 @@ import java.util.List;
 /** The configuration keys of a batching worker; each service declares them with its own defaults. */
 public record WorkerKeys(ConfigKey<String> consumerGroup, ConfigKey<Integer> maxBatch, ConfigKey<Duration> maxWait,
                          ConfigKey<Integer> prepareThreads, ConfigKey<Duration> shutdownGrace,
-                         ConfigKey<Duration> commitInterval, ConfigKey<String> outputCompression) {
+                         ConfigKey<Duration> commitInterval, ConfigKey<String> outputCompression, ConfigKey<Integer> inferenceStreams) {
 
     /** The producer's compression types, as Kafka names them (compression.type). */
     public static final List<String> COMPRESSION_TYPES = java.util.Arrays.stream(org.apache.kafka.common.record.CompressionType.values())
@@ -42,15 +42,21 @@ public record WorkerKeys(ConfigKey<String> consumerGroup, ConfigKey<Integer> max
                         + "compression.type; kafka.compression.type, when set, wins). The detector-worker's records are mostly 8-bit crop "
                         + "pixels, which lz4 shrinks by about a sixth for about 50 us of the worker's CPU per crop: none by default there. "
                         + "The classifier-worker's are small: lz4.").withDefault(outputCompression)
-                        .validatedBy(COMPRESSION_TYPES::contains, "one of " + String.join(", ", COMPRESSION_TYPES)));
+                        .validatedBy(COMPRESSION_TYPES::contains, "one of " + String.join(", ", COMPRESSION_TYPES)),
+                ConfigKey.integer("worker.inference.streams", "Batches run at the same time, each on a thread of its own through the "
+                        + "same model sessions. 1: one batch at a time, spread over inference.intra.op.threads. On a CPU node, as many "
+                        + "streams as cores with inference.intra.op.threads=1 keep every core busy with a batch of its own instead of "
+                        + "splitting each batch's operators across cores: no core waits for another at the end of an operator, nor "
+                        + "for a core the broker or the worker's Kafka threads took for a moment (docs/operations.md, \"Inference "
+                        + "streams\"). A GPU wants 1.").withDefault(1).validatedBy(ConfigKey.between(1, 64), "between 1 and 64"));
     }
 
     public List<ConfigKey<?>> all() {
-        return List.of(consumerGroup, maxBatch, maxWait, prepareThreads, shutdownGrace, commitInterval, outputCompression);
+        return List.of(consumerGroup, maxBatch, maxWait, prepareThreads, shutdownGrace, commitInterval, outputCompression, inferenceStreams);
     }
 
     public WorkerSettings settings(Config config, String instanceId) {
         return new WorkerSettings(config.get(consumerGroup), config.get(maxBatch), config.get(maxWait), config.get(prepareThreads),
-                config.get(shutdownGrace), config.get(commitInterval), config.get(outputCompression), instanceId);
+                config.get(shutdownGrace), config.get(commitInterval), config.get(outputCompression), config.get(inferenceStreams), instanceId);
     }
 }

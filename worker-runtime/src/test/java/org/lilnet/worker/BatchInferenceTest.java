@@ -27,13 +27,20 @@ class BatchInferenceTest {
         queue.harvest();
     }
 
+    /** Runs a batch and records it, as the loop thread does with one stream; true when the batch ran whole. */
+    private boolean run(TaskQueue.Batch<String, String, String> batch) {
+        BatchInference.Outcome<String, String, String> outcome = BatchInference.compute(batch, BatchInferenceTest::model);
+        outcome.applyTo(queue, (n, nanos) -> batches.add(n));
+        return !outcome.retriedTaskByTask();
+    }
+
     @Test
     void aBatchThatFailsIsRetriedTaskByTaskAndOnlyTheBadTaskFails() {
         add("A", "a0", "a1");
         add("B", "bad", "b1");
         add("C", "c0");
 
-        boolean whole = BatchInference.run(queue, queue.nextBatch(8), BatchInferenceTest::model, (n, nanos) -> batches.add(n));
+        boolean whole = run(queue.nextBatch(8));
 
         assertThat(whole).isFalse();
         assertThat(batches).as("A and C ran alone").containsExactly(2, 1);
@@ -49,7 +56,29 @@ class BatchInferenceTest {
         add("A", "a0");
         add("C", "c0", "c1");
 
-        assertThat(BatchInference.run(queue, queue.nextBatch(8), BatchInferenceTest::model, (n, nanos) -> batches.add(n))).isTrue();
+        assertThat(run(queue.nextBatch(8))).isTrue();
         assertThat(batches).containsExactly(3);
+    }
+
+    @Test
+    void batchesRunAtTheSameTimeAreRecordedInWhicheverOrderTheyFinish() {
+        add("A", "a0", "a1", "a2");
+        add("B", "b0");
+        TaskQueue.Batch<String, String, String> first = queue.nextBatch(2);    // a0 a1
+        TaskQueue.Batch<String, String, String> second = queue.nextBatch(2);   // a2 b0, taken while the first still runs
+
+        BatchInference.Outcome<String, String, String> secondDone = BatchInference.compute(second, BatchInferenceTest::model);
+        BatchInference.Outcome<String, String, String> firstDone = BatchInference.compute(first, BatchInferenceTest::model);
+        assertThat(queue.completedPrefix()).as("computing touches no task").isFalse();
+
+        secondDone.applyTo(queue, (n, nanos) -> batches.add(n));
+        assertThat(queue.completedPrefix()).as("A still waits for its first two units").isFalse();
+        firstDone.applyTo(queue, (n, nanos) -> batches.add(n));
+
+        List<TaskQueue.Entry<String, String, String>> done = queue.takeCompletedPrefix();
+        assertThat(done).extracting(e -> e.task).containsExactly("A", "B");
+        assertThat(done.get(0).results).containsExactly("ra0", "ra1", "ra2");
+        assertThat(done.get(1).results).containsExactly("rb0");
+        assertThat(batches).containsExactly(2, 2);
     }
 }

@@ -20,10 +20,14 @@ class WorkerKeysTest {
     private static final WorkerKeys KEYS = WorkerKeys.withDefaults("pixels-worker", 8, Duration.ofMillis(50), 0, "none");
     private static final ConfigDefinition DEFINITION = ConfigDefinition.of("pixels-worker", CommonKeys.kafkaService(8080), KEYS.all());
 
-    private static Map<String, Object> producerOf(Map<String, String> values) {
+    private static Config configOf(Map<String, String> values) {
         Map<String, String> all = new HashMap<>(Map.of("kafka.bootstrap.servers", "localhost:9092", "registry.url", "http://localhost:8080"));
         all.putAll(values);
-        Config config = DEFINITION.load(all, Map.of());
+        return DEFINITION.load(all, Map.of());
+    }
+
+    private static Map<String, Object> producerOf(Map<String, String> values) {
+        Config config = configOf(values);
         WorkerSettings settings = KEYS.settings(config, "w-1");
         return KafkaSettings.transactionalProducer(config, settings.transactionalId(), settings.transactionalId(), settings.outputCompression());
     }
@@ -42,5 +46,13 @@ class WorkerKeysTest {
         assertThatThrownBy(() -> producerOf(Map.of("worker.output.compression", "lz5")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("worker.output.compression")
                 .hasMessageContaining("one of none, gzip, snappy, lz4, zstd");
+    }
+
+    @Test
+    void oneInferenceStreamByDefaultAndAsManyAsTheOperatorSaysFromOneTo64() {
+        assertThat(KEYS.settings(configOf(Map.of()), "w-1").inferenceStreams()).isEqualTo(1);
+        assertThat(KEYS.settings(configOf(Map.of("worker.inference.streams", "2")), "w-1").inferenceStreams()).isEqualTo(2);
+        assertThatThrownBy(() -> configOf(Map.of("worker.inference.streams", "0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("worker.inference.streams").hasMessageContaining("between 1 and 64");
     }
 }

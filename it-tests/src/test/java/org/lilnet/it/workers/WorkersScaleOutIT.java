@@ -86,8 +86,10 @@ class WorkersScaleOutIT {
         List<ServiceProcess> workers = new ArrayList<>();
         try {
             for (int i = 1; i <= 2; i++) {
-                workers.add(startWorker("detector-" + i, "org.lilnet.detector.DetectorMain", work, detectorConfig));
-                workers.add(startWorker("classifier-" + i, "org.lilnet.classifier.ClassifierMain", work, classifierConfig));
+                // the second instances, which survive and finish everything, run two batches at a time (worker.inference.streams)
+                Map<String, String> streams = Map.of("worker.inference.streams", String.valueOf(i));
+                workers.add(startWorker("detector-" + i, "org.lilnet.detector.DetectorMain", work, merged(detectorConfig, streams)));
+                workers.add(startWorker("classifier-" + i, "org.lilnet.classifier.ClassifierMain", work, merged(classifierConfig, streams)));
             }
             for (ServiceProcess w : workers) {
                 awaitStarted(w, START);
@@ -183,6 +185,12 @@ class WorkersScaleOutIT {
         } finally {
             workers.forEach(ServiceProcess::close);
         }
+    }
+
+    private static Map<String, String> merged(Map<String, String> config, Map<String, String> more) {
+        Map<String, String> out = new HashMap<>(config);
+        out.putAll(more);
+        return out;
     }
 
     /** Eight slices of one series in the blob store; task i uses four of them (a lesion on slice 2 when i is even). */

@@ -1,0 +1,25 @@
+package org.lilnet.inference;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class InferenceSettingsTest {
+
+    private static final Path MANIFEST = Path.of("models/manifest.json");
+
+    @Test
+    void onnxRuntimesOwnChoiceIsSharedOutAmongTheStreams() {
+        assertThat(InferenceSettings.cpu(MANIFEST, 0).sharedBy(2, 8).intraOpThreads()).isEqualTo(4);
+        assertThat(InferenceSettings.cpu(MANIFEST, 0).sharedBy(3, 8).intraOpThreads()).isEqualTo(2);
+        assertThat(InferenceSettings.cpu(MANIFEST, 0).sharedBy(4, 2).intraOpThreads()).as("at least one each").isEqualTo(1);
+    }
+
+    @Test
+    void oneStreamOrANumberTheOperatorSetIsKept() {
+        assertThat(InferenceSettings.cpu(MANIFEST, 0).sharedBy(1, 8).intraOpThreads()).as("ONNX Runtime still chooses").isZero();
+        assertThat(InferenceSettings.cpu(MANIFEST, 3).sharedBy(2, 8).intraOpThreads()).isEqualTo(3);
+    }
+}
