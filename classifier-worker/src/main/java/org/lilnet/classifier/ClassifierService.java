@@ -33,9 +33,11 @@ public final class ClassifierService implements Service {
     public void start() throws Exception {
         Config config = context.config();
         NativeTempDirectory.use(config.get(InferenceKeys.TEMP_DIR));
-        WorkerSettings settings = ClassifierConfig.WORKER.settings(config, context.instanceId());
-        models = InferenceRuntime.open(InferenceSettings.from(config).sharedBy(settings.inferenceStreams(), Runtime.getRuntime().availableProcessors()),
-                ModelRole.CLASSIFIERS);
+        int cores = Runtime.getRuntime().availableProcessors();
+        InferenceSettings inference = InferenceSettings.from(config);
+        WorkerSettings configured = ClassifierConfig.WORKER.settings(config, context.instanceId());
+        WorkerSettings settings = configured.withInferenceStreams(inference.streams(configured.inferenceStreams(), cores));
+        models = InferenceRuntime.open(inference.sharedBy(settings.inferenceStreams(), cores), ModelRole.CLASSIFIERS);
         context.health().register("models", () -> Health.Check.up(models.session(ModelRole.BM).entry() + ", "
                 + models.session(ModelRole.M).entry() + ", " + models.session(ModelRole.B).entry() + "; " + models.provider().describe()));
         ClassifierStage stage = new ClassifierStage(new FileBlobStore(config.get(CommonKeys.BLOB_STORE_DIR)), models.session(ModelRole.BM),

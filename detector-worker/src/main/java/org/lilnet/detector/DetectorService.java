@@ -35,9 +35,11 @@ public final class DetectorService implements Service {
     public void start() throws Exception {
         Config config = context.config();
         NativeTempDirectory.use(config.get(InferenceKeys.TEMP_DIR));
-        WorkerSettings settings = DetectorConfig.WORKER.settings(config, context.instanceId());
-        models = InferenceRuntime.open(InferenceSettings.from(config).sharedBy(settings.inferenceStreams(), Runtime.getRuntime().availableProcessors()),
-                EnumSet.of(ModelRole.DETECTOR));
+        int cores = Runtime.getRuntime().availableProcessors();
+        InferenceSettings inference = InferenceSettings.from(config);
+        WorkerSettings configured = DetectorConfig.WORKER.settings(config, context.instanceId());
+        WorkerSettings settings = configured.withInferenceStreams(inference.streams(configured.inferenceStreams(), cores));
+        models = InferenceRuntime.open(inference.sharedBy(settings.inferenceStreams(), cores), EnumSet.of(ModelRole.DETECTOR));
         context.health().register("models", () -> Health.Check.up(models.session(ModelRole.DETECTOR).entry() + ", "
                 + models.provider().describe()));
         WorkerMetrics metrics = new WorkerMetrics(context.metrics(), "slices");

@@ -25,6 +25,18 @@ public record InferenceSettings(Path manifest, ExecutionProvider provider, int c
     }
 
     /**
+     * How many batches a worker runs at once for worker.inference.streams {@code configured}; 0 (automatic): as many as
+     * the cores on the CPU, one on a GPU, which takes one batch at a time best (asked for CUDA and fallen back to the
+     * CPU: still one, with ONNX Runtime's threads).
+     */
+    public int streams(int configured, int cores) {
+        if (configured > 0) {
+            return configured;
+        }
+        return provider == ExecutionProvider.CUDA ? 1 : Math.max(1, cores);
+    }
+
+    /**
      * The settings for {@code streams} batches running at once through the same sessions (worker.inference.streams):
      * ONNX Runtime's own choice (0) would give every run a thread per core, streams x cores threads on the cores, so it
      * becomes the cores shared out among the streams, at least one each. A number the operator set is kept.

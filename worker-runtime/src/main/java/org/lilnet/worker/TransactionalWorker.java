@@ -104,6 +104,9 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
 
     public TransactionalWorker(Topic<T> input, BatchStage<T, U, R> stage, WorkerSettings settings, Config config, RegistryAccess registry,
                                WorkerMetrics metrics, Health health) {
+        if (settings.inferenceStreams() < 1) {
+            throw new IllegalArgumentException("worker.inference.streams 0 (automatic) must be settled before the worker starts");
+        }
         this.input = input;
         this.stage = stage;
         this.settings = settings;

@@ -44,11 +44,11 @@ public record WorkerKeys(ConfigKey<String> consumerGroup, ConfigKey<Integer> max
                         + "The classifier-worker's are small: lz4.").withDefault(outputCompression)
                         .validatedBy(COMPRESSION_TYPES::contains, "one of " + String.join(", ", COMPRESSION_TYPES)),
                 ConfigKey.integer("worker.inference.streams", "Batches run at the same time, each on a thread of its own through the "
-                        + "same model sessions. 1: one batch at a time, spread over inference.intra.op.threads. On a CPU node, as many "
-                        + "streams as cores with inference.intra.op.threads=1 keep every core busy with a batch of its own instead of "
-                        + "splitting each batch's operators across cores: no core waits for another at the end of an operator, nor "
-                        + "for a core the broker or the worker's Kafka threads took for a moment (docs/operations.md, \"Inference "
-                        + "streams\"). A GPU wants 1.").withDefault(1).validatedBy(ConfigKey.between(1, 64), "between 1 and 64"));
+                        + "same model sessions; 0: as many as the cores when the models run on the CPU, 1 on a GPU. On a CPU, a batch per "
+                        + "core keeps every core busy instead of splitting each batch's operators across the cores, where a core waits "
+                        + "for the others at the end of each operator and for any core the broker or the worker's Kafka threads took for "
+                        + "a moment (docs/operations.md, \"Inference streams\"); each stream holds its own model activations. 1: one batch "
+                        + "at a time over inference.intra.op.threads.").withDefault(0).validatedBy(ConfigKey.between(0, 64), "between 0 and 64"));
     }
 
     public List<ConfigKey<?>> all() {

@@ -49,10 +49,13 @@ class WorkerKeysTest {
     }
 
     @Test
-    void oneInferenceStreamByDefaultAndAsManyAsTheOperatorSaysFromOneTo64() {
-        assertThat(KEYS.settings(configOf(Map.of()), "w-1").inferenceStreams()).isEqualTo(1);
+    void inferenceStreamsAreAutomaticByDefaultAndAsManyAsTheOperatorSaysUpTo64() {
+        WorkerSettings automatic = KEYS.settings(configOf(Map.of()), "w-1");
+        assertThat(automatic.inferenceStreams()).isZero();
+        assertThat(automatic.withInferenceStreams(4).inferenceStreams()).isEqualTo(4);
+        assertThat(automatic.withInferenceStreams(4).transactionalId()).isEqualTo(automatic.transactionalId());
         assertThat(KEYS.settings(configOf(Map.of("worker.inference.streams", "2")), "w-1").inferenceStreams()).isEqualTo(2);
-        assertThatThrownBy(() -> configOf(Map.of("worker.inference.streams", "0")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("worker.inference.streams").hasMessageContaining("between 1 and 64");
+        assertThatThrownBy(() -> configOf(Map.of("worker.inference.streams", "65")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("worker.inference.streams").hasMessageContaining("between 0 and 64");
     }
 }

@@ -28,7 +28,7 @@ final class BenchPipeline implements AutoCloseable {
 
     /**
      * @param quietPeriod the ingest-service's stability quiet period
-     * @param threads     ONNX Runtime intra-op threads of each worker
+     * @param threads     cores of each worker: as many inference streams of one ONNX Runtime thread
      */
     static BenchPipeline start(LocalStack stack, Path work, Path manifest, int threads, Duration quietPeriod) throws Exception {
         int[] ports = FreePorts.allocate(2);
@@ -46,7 +46,8 @@ final class BenchPipeline implements AutoCloseable {
             for (String worker : List.of("detector", "classifier")) {
                 Map<String, String> c = common(stack, work);
                 c.put("models.manifest", manifest.toString());
-                c.put("inference.intra.op.threads", String.valueOf(threads));
+                c.put("worker.inference.streams", String.valueOf(threads));
+                c.put("inference.intra.op.threads", "1");
                 c.put("consumer.group", "bench-" + worker + "-" + run);
                 c.put("temp.dir", work.resolve("tmp").resolve(worker).toString());
                 p.add(worker.equals("detector") ? ServiceCatalog.DETECTOR : ServiceCatalog.CLASSIFIER, c, work);

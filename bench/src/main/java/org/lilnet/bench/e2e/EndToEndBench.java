@@ -57,7 +57,7 @@ public final class EndToEndBench {
      * @param slicesPerStudy slices per study (two phases, half each) at the offered load
      * @param utilisation    offered load as a share of the compute time of one study (0.5: a study every 2x its compute)
      * @param sizes          slices per study of the growth measurement
-     * @param threads        ONNX Runtime intra-op threads of each worker
+     * @param threads        cores of each worker: as many inference streams of one ONNX Runtime thread
      * @param quiet          the ingest-service's stability quiet period
      */
     public record Settings(int studies, int slicesPerStudy, double utilisation, List<Integer> sizes, int threads, Duration quiet) {
@@ -331,8 +331,8 @@ public final class EndToEndBench {
             return;
         }
         Settings s = results.get(0).settings();
-        latency.paragraph("The four services as processes (one each, heaps as in `lilnet run`, " + s.threads() + " ONNX Runtime threads per "
-                + "worker) on the run's broker and registry. Phantom studies (AP and PVP, half the slices each; slices per study in the table: fewer with the LiLNet "
+        latency.paragraph("The four services as processes (one each, heaps as in `lilnet run`, " + s.threads() + " inference streams of one "
+                + "ONNX Runtime thread per worker, worker.inference.streams' automatic value on this machine) on the run's broker and registry. Phantom studies (AP and PVP, half the slices each; slices per study in the table: fewer with the LiLNet "
                 + "classifiers, whose three ResNet50 cost about 0.25 s a crop on 2 cores) sent with storescu, one association per study. A warm-up study alone gives the compute time of a study; the offered "
                 + "load is then one study every (that compute time / " + s.utilisation() + ") seconds, i.e. the workers are busy about "
                 + Math.round(100 * s.utilisation()) + "% of the time. Per study, from its Diagnosis: last instance received -> diagnosis produced "
