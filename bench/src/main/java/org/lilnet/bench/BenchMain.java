@@ -59,8 +59,14 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--torch-tools", paramLabel = "DIR", description = "Where the PyTorch network definitions are. Default: models/tools.")
     Path torchTools;
 
-    @Option(names = "--threads", description = "ONNX Runtime intra-op threads per worker, and PyTorch threads. Default: the core count.")
+    @Option(names = "--threads", description = "ONNX Runtime threads per worker (split between its inference streams), and PyTorch "
+            + "threads. Default: the core count.")
     int threads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--streams", description = "worker.inference.streams of the workers in the shared layout (batches at once, each with "
+            + "threads / streams intra-op threads); above 1 the bare loop is also measured as one stream of all the threads, and the faster "
+            + "is the baseline. Default: as many as --threads (one thread per stream).")
+    Integer streams;
 
     @Option(names = "--out", paramLabel = "FILE", description = "Report file. Default: docs/PERFORMANCE.md (full), bench/target/PERFORMANCE-quick.md (--quick).")
     Path out;
@@ -143,9 +149,12 @@ public final class BenchMain implements Callable<Integer> {
                     });
                 }
                 if (only.contains("workers")) {
+                    int workerStreams = streams != null ? Math.max(1, Math.min(streams, threads)) : threads;
+                    int perStream = Math.max(1, threads / workerStreams);
                     WorkersBench.Settings ws = quick
-                            ? new WorkersBench.Settings(8, 4, 8, 4, threads, 4, 16, 1, 2, prepareThreads, 4, true, WorkersBench.CoreLayout.SHARED)
-                            : new WorkersBench.Settings(64, 8, 24, 8, threads, 4, 16, 3, 5, prepareThreads, 16, true, WorkersBench.CoreLayout.SHARED);
+                            ? new WorkersBench.Settings(8, 4, 8, 4, perStream, workerStreams, 4, 16, 1, 2, prepareThreads, 4, true, WorkersBench.CoreLayout.SHARED)
+                            : new WorkersBench.Settings(64, 8, 24, 8, perStream, workerStreams, 4, 16, 3, 5, prepareThreads, 16, true,
+                            WorkersBench.CoreLayout.SHARED);
                     for (WorkersBench.CoreLayout layout : layouts()) {
                         List<String> detectorsMeasured = new ArrayList<>();
                         for (ModelSet set : sets) {

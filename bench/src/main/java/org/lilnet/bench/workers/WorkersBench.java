@@ -88,7 +88,11 @@ public final class WorkersBench {
      * @param slicesPerTask          slices per detector task
      * @param minCrops               classifier crops per round, at least
      * @param cropsPerChunk          crops per classifier chunk
-     * @param threads                ONNX Runtime intra-op threads (and PyTorch threads)
+     * @param threads                ONNX Runtime intra-op threads of each inference stream
+     * @param streams                batches run at once: the workers' worker.inference.streams, and the bare loop's threads
+     *                               (each with {@code threads} intra-op threads); above 1, the bare loop is measured as one
+     *                               stream of {@code threads x streams} intra-op threads too, and the faster of the two is the
+     *                               baseline. PyTorch gets {@code threads x streams} threads.
      * @param detectorBatch          detector batch.max.size (and bare loop batch)
      * @param classifierBatch        classifier batch.max.size (and bare loop batch)
      * @param rounds                 Kafka rounds (bare rounds: one more; PyTorch rounds: as many)
@@ -99,19 +103,28 @@ public final class WorkersBench {
      * @param detector               measure the detector (not needed when an earlier set had the same detector)
      * @param layout                 which cores the processes run on
      */
-    public record Settings(int minSlices, int slicesPerTask, int minCrops, int cropsPerChunk, int threads, int detectorBatch, int classifierBatch,
-                           int rounds, double roundSeconds, List<Integer> detectorPrepareThreads, int phantomSlices, boolean detector,
-                           CoreLayout layout) {
+    public record Settings(int minSlices, int slicesPerTask, int minCrops, int cropsPerChunk, int threads, int streams, int detectorBatch,
+                           int classifierBatch, int rounds, double roundSeconds, List<Integer> detectorPrepareThreads, int phantomSlices,
+                           boolean detector, CoreLayout layout) {
         public Settings withDetector(boolean measure) {
-            return new Settings(minSlices, slicesPerTask, minCrops, cropsPerChunk, threads, detectorBatch, classifierBatch, rounds, roundSeconds,
-                    detectorPrepareThreads, phantomSlices, measure, layout);
+            return new Settings(minSlices, slicesPerTask, minCrops, cropsPerChunk, threads, streams, detectorBatch, classifierBatch, rounds,
+                    roundSeconds, detectorPrepareThreads, phantomSlices, measure, layout);
         }
 
-        /** On cores split between the worker and the rest: one ONNX Runtime thread per worker core, no PyTorch rounds, one detector variant. */
+        /**
+         * On cores split between the worker and the rest: one stream of one ONNX Runtime thread per worker core, no PyTorch
+         * rounds, one detector variant.
+         */
         public Settings on(CoreLayout cores) {
             boolean split = cores.split();
-            return new Settings(minSlices, slicesPerTask, minCrops, cropsPerChunk, split ? cores.workerCores() : threads, detectorBatch, classifierBatch,
-                    rounds, roundSeconds, split ? detectorPrepareThreads.subList(0, 1) : detectorPrepareThreads, phantomSlices, detector, cores);
+            return new Settings(minSlices, slicesPerTask, minCrops, cropsPerChunk, split ? cores.workerCores() : threads, split ? 1 : streams,
+                    detectorBatch, classifierBatch, rounds, roundSeconds, split ? detectorPrepareThreads.subList(0, 1) : detectorPrepareThreads,
+                    phantomSlices, detector, cores);
+        }
+
+        /** Every ONNX Runtime thread of a worker or the bare loop: threads x streams. */
+        public int cores() {
+            return threads * streams;
         }
     }
 
@@ -168,14 +181,20 @@ public final class WorkersBench {
     }
 
     /** One line of the result table; {@code units} per round; {@code eagerFromDicomRounds} only for the detector. */
+    /**
+     * @param bareRounds          the bare loop as the worker runs: its streams at once
+     * @param oneStreamBareRounds the bare loop as one stream over all the threads (empty when the worker runs one stream)
+     */
     public record Figure(String worker, String unit, String model, String variant, int batch, int units, List<Double> kafkaRounds,
-                         List<Double> bareRounds, List<Double> eagerRounds, List<Double> eagerFromDicomRounds, double fromInputs, Breakdown breakdown) {
+                         List<Double> bareRounds, List<Double> oneStreamBareRounds, List<Double> eagerRounds, List<Double> eagerFromDicomRounds,
+                         double fromInputs, Breakdown breakdown) {
         public double kafka() {
             return Stats.mean(kafkaRounds);
         }
 
+        /** The baseline: the faster way of running the bare loop on the same threads. */
         public double bare() {
-            return Stats.mean(bareRounds);
+            return oneStreamBareRounds.isEmpty() ? Stats.mean(bareRounds) : Math.max(Stats.mean(bareRounds), Stats.mean(oneStreamBareRounds));
         }
 
         public double eager() {
@@ -218,12 +237,13 @@ public final class WorkersBench {
 
     public Result run(LoadSampler load) throws Exception {
         long mark = load.mark();
-        System.out.printf("[bench] workers (%s): %d intra-op threads, %s, manifest %s%n", set.key(), s.threads, s.layout.describe(), set.manifest());
+        System.out.printf("[bench] workers (%s): %d inference stream(s) of %d intra-op thread(s), %s, manifest %s%n", set.key(), s.streams, s.threads,
+                s.layout.describe(), set.manifest());
         kafka.emptyTopics();
         Files.createDirectories(work);
         FileBlobStore blobs = new FileBlobStore(work.resolve("blobs"));
         List<SliceRef> slices = phantomSlices(blobs);
-        TorchEager eager = new TorchEager(root, tools, work, set, s.threads);
+        TorchEager eager = new TorchEager(root, tools, work, set, s.cores());
         List<Figure> figures = new ArrayList<>();
         if (s.layout.split()) {
             pinCluster(s.layout.clusterCpus());
@@ -468,16 +488,19 @@ public final class WorkersBench {
         String model;
         int total;
         Breakdown breakdown;
+        List<Double> oneStreamBare;
         List<Contender> contenders = new ArrayList<>();
         Map<String, String> config = workerConfig("bench-detector-" + System.nanoTime(), s.detectorBatch, blobs.root());
         config.put("worker.prepare.threads", String.valueOf(prepareThreads));
         try (ServiceProcess worker = startWorker("detector-worker", "org.lilnet.detector.DetectorMain", config);
              InferenceRuntime runtime = InferenceRuntime.open(InferenceSettings.cpu(set.manifest(), s.threads), EnumSet.of(ModelRole.DETECTOR));
+             InferenceRuntime oneStream = s.streams > 1
+                     ? InferenceRuntime.open(InferenceSettings.cpu(set.manifest(), s.cores()), EnumSet.of(ModelRole.DETECTOR)) : null;
              KafkaTools.Producer<DetectTask> producer = kafka.producer(Topics.DETECT_TASKS, t -> t.getSeriesInstanceUid() + "/" + t.getChunkIndex());
              KafkaTools.Reader<SliceDetections> reader = kafka.reader(Topics.DETECTIONS)) {
             ModelSession session = runtime.session(ModelRole.DETECTOR);
             model = session.entry().name();
-            double calibration = calibrate(worker, n -> bareDetector(session, images, n), s.minSlices);
+            double calibration = calibrate(worker, n -> bareDetector(session, images, n, s.streams), s.minSlices);
             total = roundSize(calibration, s.minSlices, s.slicesPerTask);
             System.out.printf(Locale.ROOT, "[bench] %s: %.1f slices/s in a third bare round: %d slices per round%n", label, calibration, total);
             int tasks = total / s.slicesPerTask;
@@ -491,16 +514,22 @@ public final class WorkersBench {
             warmUp(label, worker, () -> kafkaRound.run("warm", new HashMap<>()));
             CpuShare cpu = new CpuShare(worker);
             WorkerCounters before = WorkerCounters.read(worker, "lilnet_worker_slices_total");
-            contenders.add(Contender.of("bare ONNX Runtime loop", asBaseline(worker, () -> bareDetector(session, images, n))));
+            contenders.add(Contender.of("bare ONNX Runtime loop", asBaseline(worker, () -> bareDetector(session, images, n, s.streams))));
             contenders.add(Contender.of("through Kafka", () -> cpu.measure(() -> kafkaRound.run("run", timings))));
             if (withEager) {
                 contenders.add(Contender.of("PyTorch eager (rendered slices)", asBaseline(worker, timeBoxed(n, s.minSlices, eager::detectorRound))));
                 contenders.add(Contender.of("PyTorch eager (from the DICOM files)", asBaseline(worker, timeBoxed(n, s.minSlices, eager::detectorFromDicomRound))));
             }
+            if (oneStream != null) {
+                ModelSession wide = oneStream.session(ModelRole.DETECTOR);
+                contenders.add(Contender.of("bare ONNX Runtime loop, one stream", asBaseline(worker, () -> bareDetector(wide, images, n, 1))));
+            }
             alternate(label, "slices/s", contenders);
+            oneStreamBare = oneStream != null ? contenders.get(contenders.size() - 1).values() : List.of();
             WorkerCounters done = WorkerCounters.read(worker, "lilnet_worker_slices_total").since(before);
-            breakdown = new Breakdown(1000 / Stats.mean(contenders.get(1).values()), timings.getOrDefault("detect.read", 0L) / done.units(),
-                    done.modelMsPerUnit(), 1000 / Stats.mean(contenders.get(0).values()), done.commitMsPerUnit(), done.unitsPerTransaction(), cpu.describe());
+            breakdown = new Breakdown(s.streams * 1000 / Stats.mean(contenders.get(1).values()), timings.getOrDefault("detect.read", 0L) / done.units(),
+                    done.modelMsPerUnit(), s.streams * 1000 / Stats.mean(contenders.get(0).values()), done.commitMsPerUnit(), done.unitsPerTransaction(),
+                    cpu.describe());
         }
         double fromDicom;
         try (InferenceRuntime runtime = InferenceRuntime.open(InferenceSettings.cpu(set.manifest(), s.threads), EnumSet.of(ModelRole.DETECTOR))) {
@@ -508,53 +537,115 @@ public final class WorkersBench {
             onWorkerCores(() -> bareDetectorFromDicom(runtime.session(ModelRole.DETECTOR), blobs, slices, Math.max(s.minSlices, n / 4)));   // warm-up
             fromDicom = onWorkerCores(() -> bareDetectorFromDicom(runtime.session(ModelRole.DETECTOR), blobs, slices, n));
         }
-        System.out.printf(Locale.ROOT, "[bench] %s plain loop from the DICOM files (read, window into the input, run; one thread): %.2f slices/s%n", label, fromDicom);
+        System.out.printf(Locale.ROOT, "[bench] %s plain loop from the DICOM files (read, window into the input, run; as many at once as the streams): %.2f slices/s%n", label, fromDicom);
         return new Figure("detector-worker", "slices/s", model, variant, s.detectorBatch, total, contenders.get(1).values(), contenders.get(0).values(),
-                withEager ? contenders.get(2).values() : List.of(), withEager ? contenders.get(3).values() : List.of(), fromDicom, breakdown);
+                oneStreamBare, withEager ? contenders.get(2).values() : List.of(), withEager ? contenders.get(3).values() : List.of(), fromDicom, breakdown);
     }
 
-    /** The bare loop: tensors of the same images, batches of the same size, nothing but the model run. */
-    private double bareDetector(ModelSession session, List<GreyImage> images, int total) throws Exception {
-        FloatBuffer input = session.allocateInput(s.detectorBatch);
-        for (int i = 0; i < s.detectorBatch; i++) {
-            DetectorInput.write(images.get(i % images.size()), input, i);
-        }
-        session.run(input, s.detectorBatch);   // warm-up
-        long start = System.nanoTime();
-        int done = 0;
-        int next = 0;
-        while (done < total) {
-            int n = Math.min(s.detectorBatch, total - done);
-            for (int i = 0; i < n; i++) {
-                DetectorInput.write(images.get(next++ % images.size()), input, i);
+    /**
+     * The bare loop: tensors of the same images, batches of the same size, nothing but the model run; {@code streams}
+     * loops at once, each with its own input buffer.
+     */
+    private double bareDetector(ModelSession session, List<GreyImage> images, int total, int streams) throws Exception {
+        return onStreams(streams, total, () -> {
+            FloatBuffer input = session.allocateInput(s.detectorBatch);
+            for (int i = 0; i < s.detectorBatch; i++) {
+                DetectorInput.write(images.get(i % images.size()), input, i);
             }
-            session.run(input, n);
-            done += n;
-        }
-        return total / ((System.nanoTime() - start) / 1e9);
+            session.run(input, s.detectorBatch);   // warm-up
+            return units -> {
+                int done = 0;
+                int next = 0;
+                while (done < units) {
+                    int n = Math.min(s.detectorBatch, units - done);
+                    for (int i = 0; i < n; i++) {
+                        DetectorInput.write(images.get(next++ % images.size()), input, i);
+                    }
+                    session.run(input, n);
+                    done += n;
+                }
+            };
+        });
     }
 
-    /** A plain loop over the same DICOM files: read, window into the input, run, one thread, no Kafka (for context). */
+    /** A plain loop over the same DICOM files: read, window into the input, run; no Kafka (for context), as many at once as the worker's streams. */
     private double bareDetectorFromDicom(ModelSession session, FileBlobStore blobs, List<SliceRef> slices, int total) throws Exception {
-        FloatBuffer input = session.allocateInput(s.detectorBatch);
-        long start = System.nanoTime();
-        int done = 0;
-        int next = 0;
-        java.nio.ByteBuffer file = null;
-        org.lilnet.dicom.PixelArrays arrays = new org.lilnet.dicom.PixelArrays(s.detectorBatch);
-        while (done < total) {
-            int n = Math.min(s.detectorBatch, total - done);
-            for (int i = 0; i < n; i++) {
-                SliceRef ref = slices.get(next++ % slices.size());
-                file = blobs.read(ref.getBlobKey(), file);   // as the worker does: one read buffer, the slices' arrays reused
-                CtSlice slice = CtSliceReader.read(file, arrays);
-                DetectorInput.write(slice, HuWindow.ABDOMEN, 512, input, i);
-                arrays.giveBack(slice.stored());
-            }
-            session.run(input, n);
-            done += n;
+        return onStreams(s.streams, total, () -> {
+            FloatBuffer input = session.allocateInput(s.detectorBatch);
+            org.lilnet.dicom.PixelArrays arrays = new org.lilnet.dicom.PixelArrays(s.detectorBatch);
+            return units -> {
+                int done = 0;
+                int next = 0;
+                java.nio.ByteBuffer file = null;
+                while (done < units) {
+                    int n = Math.min(s.detectorBatch, units - done);
+                    for (int i = 0; i < n; i++) {
+                        SliceRef ref = slices.get(next++ % slices.size());
+                        file = blobs.read(ref.getBlobKey(), file);   // as the worker does: one read buffer, the slices' arrays reused
+                        CtSlice slice = CtSliceReader.read(file, arrays);
+                        DetectorInput.write(slice, HuWindow.ABDOMEN, 512, input, i);
+                        arrays.giveBack(slice.stored());
+                    }
+                    session.run(input, n);
+                    done += n;
+                }
+            };
+        });
+    }
+
+    /** One stream of a bare loop: made on its own thread (buffers, warm-up), then run over its share of the units. */
+    private interface StreamLoop {
+        void run(int units) throws Exception;
+    }
+
+    private interface StreamLoopFactory {
+        StreamLoop make() throws Exception;
+    }
+
+    /**
+     * Units per second of {@code streams} loops running at once on threads of their own, each over its share of
+     * {@code total}: the clock runs from when every loop is made to when the last one ends. One stream runs here.
+     */
+    static double onStreams(int streams, int total, StreamLoopFactory factory) throws Exception {
+        if (streams == 1) {
+            StreamLoop loop = factory.make();
+            long start = System.nanoTime();
+            loop.run(total);
+            return total / ((System.nanoTime() - start) / 1e9);
         }
-        return total / ((System.nanoTime() - start) / 1e9);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(streams);
+        try {
+            java.util.concurrent.CountDownLatch made = new java.util.concurrent.CountDownLatch(streams);
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<?>> loops = new ArrayList<>();
+            for (int i = 0; i < streams; i++) {
+                int share = total / streams + (i < total % streams ? 1 : 0);
+                loops.add(pool.submit(() -> {
+                    StreamLoop loop;
+                    try {
+                        loop = factory.make();
+                    } finally {
+                        made.countDown();
+                    }
+                    go.await();
+                    loop.run(share);
+                    return null;
+                }));
+            }
+            made.await();
+            long start = System.nanoTime();
+            go.countDown();
+            for (java.util.concurrent.Future<?> loop : loops) {
+                try {
+                    loop.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw e.getCause() instanceof Exception cause ? cause : e;
+                }
+            }
+            return total / ((System.nanoTime() - start) / 1e9);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     private List<DetectTask> detectTasks(String label, int count, List<SliceRef> slices) {
@@ -586,14 +677,16 @@ public final class WorkersBench {
         String model;
         int total;
         Breakdown breakdown;
+        List<Double> oneStreamBare;
         List<Contender> contenders = new ArrayList<>();
         try (ServiceProcess worker = startWorker("classifier-worker", "org.lilnet.classifier.ClassifierMain",
                 workerConfig("bench-classifier-" + System.nanoTime(), s.classifierBatch, work.resolve("blobs")));
              InferenceRuntime runtime = InferenceRuntime.open(InferenceSettings.cpu(set.manifest(), s.threads), ModelRole.CLASSIFIERS);
+             InferenceRuntime oneStream = s.streams > 1 ? InferenceRuntime.open(InferenceSettings.cpu(set.manifest(), s.cores()), ModelRole.CLASSIFIERS) : null;
              KafkaTools.Producer<SliceDetections> producer = kafka.producer(Topics.DETECTIONS, d -> d.getSeriesInstanceUid() + "/0");
              KafkaTools.Reader<ChunkPredictions> reader = kafka.reader(Topics.PREDICTIONS)) {
             model = runtime.session(ModelRole.BM).entry().name() + ", -m, -b";
-            double calibration = calibrate(worker, n -> bareClassifiers(runtime, crops, n), s.minCrops);
+            double calibration = calibrate(worker, n -> bareClassifiers(runtime, crops, n, s.streams), s.minCrops);
             total = roundSize(calibration, s.minCrops, s.cropsPerChunk);
             System.out.printf(Locale.ROOT, "[bench] %s: %.1f crops/s in a third bare round: %d crops per round%n", label, calibration, total);
             int chunks = total / s.cropsPerChunk;
@@ -606,43 +699,48 @@ public final class WorkersBench {
             warmUp(label, worker, () -> kafkaRound.run("warm", new HashMap<>()));
             CpuShare cpu = new CpuShare(worker);
             WorkerCounters before = WorkerCounters.read(worker, "lilnet_worker_crops_total");
-            contenders.add(Contender.of("bare ONNX Runtime loop", asBaseline(worker, () -> bareClassifiers(runtime, crops, n))));
+            contenders.add(Contender.of("bare ONNX Runtime loop", asBaseline(worker, () -> bareClassifiers(runtime, crops, n, s.streams))));
             contenders.add(Contender.of("through Kafka", () -> cpu.measure(() -> kafkaRound.run("run", timings))));
             if (withEager) {
                 contenders.add(Contender.of("PyTorch eager", asBaseline(worker, timeBoxed(n, s.minCrops, eager::classifierRound))));
             }
+            if (oneStream != null) {
+                contenders.add(Contender.of("bare ONNX Runtime loop, one stream", asBaseline(worker, () -> bareClassifiers(oneStream, crops, n, 1))));
+            }
             alternate(label, "crops/s", contenders);
+            oneStreamBare = oneStream != null ? contenders.get(contenders.size() - 1).values() : List.of();
             WorkerCounters done = WorkerCounters.read(worker, "lilnet_worker_crops_total").since(before);
-            breakdown = new Breakdown(1000 / Stats.mean(contenders.get(1).values()), 0,
-                    done.modelMsPerUnit(), 1000 / Stats.mean(contenders.get(0).values()), done.commitMsPerUnit(), done.unitsPerTransaction(), cpu.describe());
+            breakdown = new Breakdown(s.streams * 1000 / Stats.mean(contenders.get(1).values()), 0, done.modelMsPerUnit(),
+                    s.streams * 1000 / Stats.mean(contenders.get(0).values()), done.commitMsPerUnit(), done.unitsPerTransaction(), cpu.describe());
         }
         return new Figure("classifier-worker", "crops/s", model, "", s.classifierBatch, total, contenders.get(1).values(), contenders.get(0).values(),
-                withEager ? contenders.get(2).values() : List.of(), List.of(), Double.NaN, breakdown);
+                oneStreamBare, withEager ? contenders.get(2).values() : List.of(), List.of(), Double.NaN, breakdown);
     }
 
-    private double bareClassifiers(InferenceRuntime runtime, List<byte[]> crops, int total) throws Exception {
-        ModelSession bm = runtime.session(ModelRole.BM);
-        FloatBuffer input = bm.allocateInput(s.classifierBatch);
-        for (int i = 0; i < s.classifierBatch; i++) {
-            org.lilnet.classifier.ClassifierInput.write(crops.get(i % crops.size()), input, i);
-        }
-        for (ModelRole role : ModelRole.CLASSIFIERS) {
-            runtime.session(role).run(input, s.classifierBatch);   // warm-up
-        }
-        long start = System.nanoTime();
-        int done = 0;
-        int next = 0;
-        while (done < total) {
-            int n = Math.min(s.classifierBatch, total - done);
-            for (int i = 0; i < n; i++) {
-                org.lilnet.classifier.ClassifierInput.write(crops.get(next++ % crops.size()), input, i);
+    private double bareClassifiers(InferenceRuntime runtime, List<byte[]> crops, int total, int streams) throws Exception {
+        return onStreams(streams, total, () -> {
+            FloatBuffer input = runtime.session(ModelRole.BM).allocateInput(s.classifierBatch);
+            for (int i = 0; i < s.classifierBatch; i++) {
+                org.lilnet.classifier.ClassifierInput.write(crops.get(i % crops.size()), input, i);
             }
             for (ModelRole role : ModelRole.CLASSIFIERS) {
-                runtime.session(role).run(input, n);
+                runtime.session(role).run(input, s.classifierBatch);   // warm-up
             }
-            done += n;
-        }
-        return total / ((System.nanoTime() - start) / 1e9);
+            return units -> {
+                int done = 0;
+                int next = 0;
+                while (done < units) {
+                    int n = Math.min(s.classifierBatch, units - done);
+                    for (int i = 0; i < n; i++) {
+                        org.lilnet.classifier.ClassifierInput.write(crops.get(next++ % crops.size()), input, i);
+                    }
+                    for (ModelRole role : ModelRole.CLASSIFIERS) {
+                        runtime.session(role).run(input, n);
+                    }
+                    done += n;
+                }
+            };
+        });
     }
 
     /** Sixteen distinct crops: a bright disc of varying size and grey level on a noisy background (seeded). */
@@ -714,6 +812,7 @@ public final class WorkersBench {
         p.put("registry.url", stack.registryUrl());
         p.put("models.manifest", set.manifest().toString());
         p.put("inference.intra.op.threads", String.valueOf(s.threads));
+        p.put("worker.inference.streams", String.valueOf(s.streams));
         p.put("consumer.group", group);
         p.put("batch.max.size", String.valueOf(batch));
         p.put("blob.store.dir", blobs.toString());
@@ -784,6 +883,14 @@ public final class WorkersBench {
                 + "the broker, the registry and this benchmark's Kafka clients to the others, as on a GPU node whose broker runs "
                 + "elsewhere; the bare loop then runs on the worker's core too (this process moves there for its rounds), both with "
                 + "one ONNX Runtime thread per core of the worker. PyTorch is measured in the shared layout only.");
+        if (s.streams() > 1) {
+            section.paragraph("In the shared layout the workers run " + s.streams() + " inference streams (worker.inference.streams="
+                    + s.streams() + ", inference.intra.op.threads=" + s.threads() + "): " + s.streams() + " batches at once, each on a thread of "
+                    + "its own. The bare loop runs the same way, and also, in the same alternating rounds, as one stream of " + s.cores()
+                    + " intra-op threads (one batch at a time, spread over the cores): the faster of the two is the baseline of the ratio. "
+                    + "With several streams the per-unit figures below that compare with the model time (wall through Kafka, bare loop) "
+                    + "are per stream: wall per unit x streams.");
+        }
         Table t = Table.of("models", "worker", "batch, units per round", "through Kafka", "bare ONNX Runtime loop",
                 "**Kafka / bare** (target >= 0.90)", "PyTorch eager, batch 1", "**Kafka / PyTorch** (target >= 2.0)");
         for (Result r : results) {
@@ -795,7 +902,7 @@ public final class WorkersBench {
                     speedUp = String.format(Locale.ROOT, "**%.2fx** (from DICOM: %.2fx)", f.speedUp(), f.kafka() / f.eagerFromDicom());
                 }
                 t.row(r.set().key() + ": " + f.model(), workerLabel(r, f), f.batch() + ", " + f.units(),
-                        rate(f.kafka(), f.unit(), f.kafkaRounds()), rate(f.bare(), f.unit(), f.bareRounds()),
+                        rate(f.kafka(), f.unit(), f.kafkaRounds()), bareRates(r.settings(), f),
                         String.format(Locale.ROOT, "**%.2f**", f.ratio()), eager, speedUp);
             }
             if (r.figures().stream().noneMatch(f -> f.worker().startsWith("detector"))) {
@@ -805,7 +912,7 @@ public final class WorkersBench {
         section.table(t);
         Table b = Table.of("models", "worker", "wall per unit through Kafka", "in the worker: reading the DICOM file", "in the worker: model (with writing its input)",
                 "bare loop: model", "in the worker: transaction commits (beside the next batch)", "units per transaction",
-                "plain one-thread loop from the DICOM files (Kafka / it)", "CPU");
+                "plain loop from the DICOM files, no Kafka, as many at once as the streams (Kafka / it)", "CPU");
         for (Result r : results) {
             for (Figure f : r.figures()) {
                 Breakdown d = f.breakdown();
@@ -883,6 +990,16 @@ public final class WorkersBench {
                 }
             }
         }
+    }
+
+    /** The bare loop's figure; with several streams both ways of running it, the faster being the baseline. */
+    private static String bareRates(Settings settings, Figure f) {
+        if (f.oneStreamBareRounds().isEmpty()) {
+            return rate(f.bare(), f.unit(), f.bareRounds());
+        }
+        return String.format(Locale.ROOT, "%d streams of %d thread(s): %s; one stream of %d threads: %s", settings.streams(), settings.threads(),
+                rate(Stats.mean(f.bareRounds()), f.unit(), f.bareRounds()), settings.cores(),
+                rate(Stats.mean(f.oneStreamBareRounds()), f.unit(), f.oneStreamBareRounds()));
     }
 
     private static String workerLabel(Result r, Figure f) {
