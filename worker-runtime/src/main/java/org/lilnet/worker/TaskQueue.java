@@ -176,6 +176,18 @@ final class TaskQueue<T, U, R> {
         return oldest;
     }
 
+    /**
+     * How many of the {@code ready} units the next batch takes: a full batch while there are enough; fewer (a batch that
+     * waited long enough, or the last ones before a stop) are shared out among the streams instead of going to one, so
+     * that the other cores do not idle while one stream runs the remainder alone (the tail of a backlog, a lone chunk).
+     */
+    static int batchSize(int ready, int maxBatch, int streams) {
+        if (ready >= maxBatch) {
+            return maxBatch;
+        }
+        return Math.max(1, (ready + streams - 1) / streams);
+    }
+
     /** Takes up to {@code max} ready units, oldest task first. */
     Batch<T, U, R> nextBatch(int max) {
         List<Entry<T, U, R>> owners = new ArrayList<>();

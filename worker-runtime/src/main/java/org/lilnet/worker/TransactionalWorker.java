@@ -237,7 +237,7 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
             boolean runBatch = inFlight < settings.inferenceStreams() && (ready >= settings.maxBatch()
                     || (ready > 0 && (draining || System.nanoTime() - oldest >= maxWaitNanos)));
             if (runBatch) {
-                infer(queue.nextBatch(settings.maxBatch()));
+                infer(queue.nextBatch(TaskQueue.batchSize(ready, settings.maxBatch(), settings.inferenceStreams())));
             }
             emitCompleted(draining);
 

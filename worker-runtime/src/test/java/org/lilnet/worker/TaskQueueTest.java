@@ -160,4 +160,14 @@ class TaskQueueTest {
         inferNext(1);
         assertThat(queue.oldestReadySince()).isEqualTo(-1);
     }
+
+    @Test
+    void aFullBatchWhileThereAreEnoughUnitsAndFewerSharedOutAmongTheStreams() {
+        assertThat(TaskQueue.batchSize(40, 16, 2)).isEqualTo(16);
+        assertThat(TaskQueue.batchSize(16, 16, 2)).isEqualTo(16);
+        assertThat(TaskQueue.batchSize(8, 16, 2)).as("the tail of a backlog: half now, half to the other stream").isEqualTo(4);
+        assertThat(TaskQueue.batchSize(7, 16, 2)).isEqualTo(4);
+        assertThat(TaskQueue.batchSize(1, 16, 4)).isEqualTo(1);
+        assertThat(TaskQueue.batchSize(8, 16, 1)).as("one stream takes them all, as before").isEqualTo(8);
+    }
 }
