@@ -73,6 +73,8 @@ final class TaskQueue<T, U, R> {
 
     private final Deque<Entry<T, U, R>> entries = new ArrayDeque<>();
     private final LongSupplier clock;
+    /** The size of each share while units too few for a full batch are handed out ({@link #nextShare}); 0 otherwise. */
+    private int partialShare;
 
     TaskQueue(LongSupplier nanoClock) {
         this.clock = nanoClock;
@@ -186,6 +188,30 @@ final class TaskQueue<T, U, R> {
             return maxBatch;
         }
         return Math.max(1, (ready + streams - 1) / streams);
+    }
+
+    /**
+     * The next batch for one of {@code streams} inference streams: a full batch while there are enough ready units;
+     * fewer are shared out ({@link #batchSize}) in shares fixed when the first of them is taken, so that streams freeing
+     * one after the other each get a share, not ever smaller remainders.
+     */
+    Batch<T, U, R> nextShare(int maxBatch, int streams) {
+        int ready = readyUnits();
+        int size;
+        if (ready >= maxBatch) {
+            size = maxBatch;
+            partialShare = 0;
+        } else {
+            if (partialShare == 0) {
+                partialShare = batchSize(ready, maxBatch, streams);
+            }
+            size = Math.min(ready, partialShare);
+        }
+        Batch<T, U, R> batch = nextBatch(size);
+        if (readyUnits() == 0) {
+            partialShare = 0;
+        }
+        return batch;
     }
 
     /** Takes up to {@code max} ready units, oldest task first. */

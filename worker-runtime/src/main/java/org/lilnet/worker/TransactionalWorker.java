@@ -222,23 +222,23 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
             checkEmitter();
             recordInferences(0);
             queue.harvest();
+            if (streams != null) {
+                // free streams first: preparing a task on this thread can take a millisecond
+                while (handOut(draining, maxWaitNanos)) {
+                    // one batch per free stream
+                }
+            }
             if (draining) {
                 boolean onlyWaiting = queue.preparing() == 0 && queue.readyUnits() == 0 && inFlight == 0;
                 if (queue.isEmpty() || onlyWaiting || System.nanoTime() > drainDeadline) {
                     break;
                 }
             } else {
-                queue.startPreparations(preparers, stage::prepare, Math.max(1, settings.prepareThreads()), 2 * settings.maxBatch());
+                queue.startPreparations(preparers, stage::prepare, Math.max(1, settings.prepareThreads()), readyTarget());
                 queue.harvest();
             }
 
-            int ready = queue.readyUnits();
-            long oldest = queue.oldestReadySince();
-            boolean runBatch = inFlight < settings.inferenceStreams() && (ready >= settings.maxBatch()
-                    || (ready > 0 && (draining || System.nanoTime() - oldest >= maxWaitNanos)));
-            if (runBatch) {
-                infer(queue.nextBatch(TaskQueue.batchSize(ready, settings.maxBatch(), settings.inferenceStreams())));
-            }
+            boolean runBatch = handOut(draining, maxWaitNanos);
             emitCompleted(draining);
 
             if (draining) {
@@ -252,7 +252,7 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
                 recordInferences(IDLE_POLL.toNanos());
             }
             Duration timeout;
-            boolean canPrepareMore = queue.waiting() > 0 && queue.readyUnits() < 2 * settings.maxBatch()
+            boolean canPrepareMore = queue.waiting() > 0 && queue.readyUnits() < readyTarget()
                     && queue.preparing() < Math.max(1, settings.prepareThreads());
             if (queue.readyUnits() >= settings.maxBatch() || canPrepareMore) {
                 timeout = Duration.ZERO;
@@ -279,7 +279,7 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
     }
 
     private void poll(Duration timeout) {
-        boolean full = queue.waiting() >= 2 * settings.maxBatch() || queue.readyUnits() >= 2 * settings.maxBatch();
+        boolean full = queue.waiting() >= readyTarget() || queue.readyUnits() >= readyTarget();
         Set<TopicPartition> assignment = consumer.assignment();
         if (full) {
             consumer.pause(assignment);
@@ -313,6 +313,22 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
             lag += consumer.currentLag(tp).orElse(0);
         }
         metrics.lag(lag);
+    }
+
+    /** Units to keep prepared: a batch for each stream and the next one (each prepared unit holds its pixels). */
+    private int readyTarget() {
+        return (settings.inferenceStreams() + 1) * settings.maxBatch();
+    }
+
+    /** Runs the next batch, or hands it to a free stream, when one is due: a full batch, or one that waited long enough. */
+    private boolean handOut(boolean draining, long maxWaitNanos) {
+        int ready = queue.readyUnits();
+        boolean due = inFlight < settings.inferenceStreams() && (ready >= settings.maxBatch()
+                || (ready > 0 && (draining || System.nanoTime() - queue.oldestReadySince() >= maxWaitNanos)));
+        if (due) {
+            infer(queue.nextShare(settings.maxBatch(), settings.inferenceStreams()));
+        }
+        return due;
     }
 
     /**

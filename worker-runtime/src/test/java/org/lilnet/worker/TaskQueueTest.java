@@ -170,4 +170,21 @@ class TaskQueueTest {
         assertThat(TaskQueue.batchSize(1, 16, 4)).isEqualTo(1);
         assertThat(TaskQueue.batchSize(8, 16, 1)).as("one stream takes them all, as before").isEqualTo(8);
     }
+
+    @Test
+    void unitsTooFewForAFullBatchGoToTheStreamsInEqualSharesNotEverSmallerRemainders() {
+        add("A8", 0, 0);
+        prepareAll();
+        assertThat(queue.nextShare(16, 2).units()).containsExactly("A0", "A1", "A2", "A3");
+        assertThat(queue.nextShare(16, 2).units()).as("the second stream's share, not half of the rest").containsExactly("A4", "A5", "A6", "A7");
+
+        add("B3", 0, 1);   // a new lot: a new share
+        add("C40", 0, 2);
+        prepareAll();
+        assertThat(queue.nextShare(16, 2).size()).as("enough for full batches").isEqualTo(16);
+        assertThat(queue.nextShare(16, 2).size()).isEqualTo(16);
+        assertThat(queue.nextShare(16, 2).size()).as("11 left: shares of 6").isEqualTo(6);
+        assertThat(queue.nextShare(16, 2).size()).isEqualTo(5);
+        assertThat(queue.readyUnits()).isZero();
+    }
 }
