@@ -179,31 +179,30 @@ final class TaskQueue<T, U, R> {
     }
 
     /**
-     * How many of the {@code ready} units the next batch takes: a full batch while there are enough; fewer (a batch that
-     * waited long enough, or the last ones before a stop) are shared out among the streams instead of going to one, so
+     * Each stream's share of {@code ready} units that are all there is to run: an equal share, at most a full batch, so
      * that the other cores do not idle while one stream runs the remainder alone (the tail of a backlog, a lone chunk).
      */
-    static int batchSize(int ready, int maxBatch, int streams) {
-        if (ready >= maxBatch) {
-            return maxBatch;
-        }
-        return Math.max(1, (ready + streams - 1) / streams);
+    static int shareSize(int ready, int maxBatch, int streams) {
+        return Math.max(1, Math.min(maxBatch, (ready + streams - 1) / streams));
     }
 
     /**
-     * The next batch for one of {@code streams} inference streams: a full batch while there are enough ready units;
-     * fewer are shared out ({@link #batchSize}) in shares fixed when the first of them is taken, so that streams freeing
-     * one after the other each get a share, not ever smaller remainders.
+     * The next batch for one of {@code streams} inference streams: a full batch while there are enough ready units, or
+     * while more tasks are being read. Fewer, or the last units in hand when they would not fill a batch per stream (the
+     * tail of a backlog), are shared out ({@link #shareSize}) in shares fixed when the first of them is taken, so that
+     * streams freeing one after the other each get a share, not ever smaller remainders, and no stream runs the tail
+     * alone while the others idle.
      */
     Batch<T, U, R> nextShare(int maxBatch, int streams) {
         int ready = readyUnits();
+        boolean moreInHand = waiting() > 0 || preparing() > 0;
         int size;
-        if (ready >= maxBatch) {
+        if (ready >= (long) streams * maxBatch || (moreInHand && ready >= maxBatch)) {
             size = maxBatch;
             partialShare = 0;
         } else {
             if (partialShare == 0) {
-                partialShare = batchSize(ready, maxBatch, streams);
+                partialShare = shareSize(ready, maxBatch, streams);
             }
             size = Math.min(ready, partialShare);
         }

@@ -634,6 +634,7 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        stopStreams();   // the loop did, unless it outlived the join: the service closes the models next
     }
 
     /** Runs each task at once on the calling thread. */

@@ -162,13 +162,14 @@ class TaskQueueTest {
     }
 
     @Test
-    void aFullBatchWhileThereAreEnoughUnitsAndFewerSharedOutAmongTheStreams() {
-        assertThat(TaskQueue.batchSize(40, 16, 2)).isEqualTo(16);
-        assertThat(TaskQueue.batchSize(16, 16, 2)).isEqualTo(16);
-        assertThat(TaskQueue.batchSize(8, 16, 2)).as("the tail of a backlog: half now, half to the other stream").isEqualTo(4);
-        assertThat(TaskQueue.batchSize(7, 16, 2)).isEqualTo(4);
-        assertThat(TaskQueue.batchSize(1, 16, 4)).isEqualTo(1);
-        assertThat(TaskQueue.batchSize(8, 16, 1)).as("one stream takes them all, as before").isEqualTo(8);
+    void theLastUnitsInHandAreSharedEquallyAmongTheStreamsAtMostAFullBatchEach() {
+        assertThat(TaskQueue.shareSize(40, 16, 2)).isEqualTo(16);
+        assertThat(TaskQueue.shareSize(16, 16, 2)).as("one batch's worth: half each").isEqualTo(8);
+        assertThat(TaskQueue.shareSize(8, 16, 2)).isEqualTo(4);
+        assertThat(TaskQueue.shareSize(7, 16, 2)).isEqualTo(4);
+        assertThat(TaskQueue.shareSize(1, 16, 4)).isEqualTo(1);
+        assertThat(TaskQueue.shareSize(8, 16, 1)).as("one stream takes them all, as before").isEqualTo(8);
+        assertThat(TaskQueue.shareSize(40, 16, 1)).isEqualTo(16);
     }
 
     @Test
@@ -181,10 +182,20 @@ class TaskQueueTest {
         add("B3", 0, 1);   // a new lot: a new share
         add("C40", 0, 2);
         prepareAll();
-        assertThat(queue.nextShare(16, 2).size()).as("enough for full batches").isEqualTo(16);
+        add("D5", 0, 3);   // not read yet: more is coming, so full batches while there are enough
+        assertThat(queue.nextShare(16, 2).size()).isEqualTo(16);
         assertThat(queue.nextShare(16, 2).size()).isEqualTo(16);
         assertThat(queue.nextShare(16, 2).size()).as("11 left: shares of 6").isEqualTo(6);
         assertThat(queue.nextShare(16, 2).size()).isEqualTo(5);
         assertThat(queue.readyUnits()).isZero();
+
+        prepareAll();
+        add("E30", 0, 4);
+        prepareAll();
+        assertThat(queue.readyUnits()).isEqualTo(35);
+        assertThat(queue.nextShare(16, 2).size()).as("enough for a batch per stream").isEqualTo(16);
+        assertThat(queue.nextShare(16, 2).size()).as("the last 19 in hand: shares of 10, not 16 and 3").isEqualTo(10);
+        assertThat(queue.nextShare(16, 2).size()).isEqualTo(9);
+        assertThat(queue.nextShare(16, 1).units()).as("nothing left").isEmpty();
     }
 }
