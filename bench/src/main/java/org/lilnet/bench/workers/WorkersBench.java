@@ -644,7 +644,16 @@ public final class WorkersBench {
             }
             return total / ((System.nanoTime() - start) / 1e9);
         } finally {
+            // the caller closes the sessions next: no loop may still be inside a model run (a SIGTERM mid-round crashed
+            // ONNX Runtime in a loop's warm-up when the main thread left early)
             pool.shutdownNow();
+            boolean interrupted = Thread.interrupted();
+            while (!pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES)) {
+                System.out.println("[bench] waiting for the bare loop's streams to end");
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
