@@ -247,13 +247,15 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
                 }
                 continue;
             }
-            if (inFlight == settings.inferenceStreams() && queue.readyUnits() >= settings.maxBatch()) {
-                // every stream is busy and the next batch is ready: wait for a stream rather than for records
-                recordInferences(IDLE_POLL.toNanos());
-            }
-            Duration timeout;
             boolean canPrepareMore = queue.waiting() > 0 && queue.readyUnits() < readyTarget()
                     && queue.preparing() < Math.max(1, settings.prepareThreads());
+            if (inFlight == settings.inferenceStreams() && !canPrepareMore && batchDue(false, maxWaitNanos)) {
+                // the next batch is due and every stream is busy: wait for a stream, not for records (nor spin on polls)
+                recordInferences(IDLE_POLL.toNanos());
+                canPrepareMore = queue.waiting() > 0 && queue.readyUnits() < readyTarget()
+                        && queue.preparing() < Math.max(1, settings.prepareThreads());
+            }
+            Duration timeout;
             if (queue.readyUnits() >= settings.maxBatch() || canPrepareMore) {
                 timeout = Duration.ZERO;
             } else if (queue.readyUnits() > 0) {
@@ -320,15 +322,19 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
         return (settings.inferenceStreams() + 1) * settings.maxBatch();
     }
 
-    /** Runs the next batch, or hands it to a free stream, when one is due: a full batch, or one that waited long enough. */
+    /** Runs the next batch, or hands it to a free stream, when one is due. */
     private boolean handOut(boolean draining, long maxWaitNanos) {
-        int ready = queue.readyUnits();
-        boolean due = inFlight < settings.inferenceStreams() && (ready >= settings.maxBatch()
-                || (ready > 0 && (draining || System.nanoTime() - queue.oldestReadySince() >= maxWaitNanos)));
+        boolean due = inFlight < settings.inferenceStreams() && batchDue(draining, maxWaitNanos);
         if (due) {
             infer(queue.nextShare(settings.maxBatch(), settings.inferenceStreams()));
         }
         return due;
+    }
+
+    /** Whether the ready units make a batch now: a full one, or fewer that waited batch.max.wait (or the last before a stop). */
+    private boolean batchDue(boolean draining, long maxWaitNanos) {
+        int ready = queue.readyUnits();
+        return ready >= settings.maxBatch() || (ready > 0 && (draining || System.nanoTime() - queue.oldestReadySince() >= maxWaitNanos));
     }
 
     /**
