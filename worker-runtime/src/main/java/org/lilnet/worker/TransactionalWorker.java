@@ -234,7 +234,7 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
                     break;
                 }
             } else {
-                queue.startPreparations(preparers, stage::prepare, Math.max(1, settings.prepareThreads()), readyTarget());
+                queue.startPreparations(preparers, stage::prepare, maxPreparing(), readyTarget());
                 queue.harvest();
             }
 
@@ -247,16 +247,12 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
                 }
                 continue;
             }
-            boolean canPrepareMore = queue.waiting() > 0 && queue.readyUnits() < readyTarget()
-                    && queue.preparing() < Math.max(1, settings.prepareThreads());
-            if (inFlight == settings.inferenceStreams() && !canPrepareMore && batchDue(false, maxWaitNanos)) {
+            if (inFlight == settings.inferenceStreams() && !canPrepareMore() && batchDue(false, maxWaitNanos)) {
                 // the next batch is due and every stream is busy: wait for a stream, not for records (nor spin on polls)
                 recordInferences(IDLE_POLL.toNanos());
-                canPrepareMore = queue.waiting() > 0 && queue.readyUnits() < readyTarget()
-                        && queue.preparing() < Math.max(1, settings.prepareThreads());
             }
             Duration timeout;
-            if (queue.readyUnits() >= settings.maxBatch() || canPrepareMore) {
+            if (queue.readyUnits() >= settings.maxBatch() || canPrepareMore()) {
                 timeout = Duration.ZERO;
             } else if (queue.readyUnits() > 0) {
                 timeout = Duration.ofNanos(Math.max(0, maxWaitNanos - (System.nanoTime() - queue.oldestReadySince())));
@@ -315,6 +311,16 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
             lag += consumer.currentLag(tp).orElse(0);
         }
         metrics.lag(lag);
+    }
+
+    /** Tasks read at once: one per preparation thread, or one on the loop thread. */
+    private int maxPreparing() {
+        return Math.max(1, settings.prepareThreads());
+    }
+
+    /** Whether a waiting task could start being read now ({@link TaskQueue#startPreparations} with the same bounds). */
+    private boolean canPrepareMore() {
+        return queue.waiting() > 0 && queue.readyUnits() < readyTarget() && queue.preparing() < maxPreparing();
     }
 
     /** Units to keep prepared: a batch for each stream and the next one (each prepared unit holds its pixels). */
