@@ -549,22 +549,10 @@ public final class WorkersBench {
     private double bareDetector(ModelSession session, List<GreyImage> images, int total, int streams) throws Exception {
         return onStreams(streams, total, () -> {
             FloatBuffer input = session.allocateInput(s.detectorBatch);
-            for (int i = 0; i < s.detectorBatch; i++) {
-                DetectorInput.write(images.get(i % images.size()), input, i);
-            }
-            session.run(input, s.detectorBatch);   // warm-up
-            return units -> {
-                int done = 0;
-                int next = 0;
-                while (done < units) {
-                    int n = Math.min(s.detectorBatch, units - done);
-                    for (int i = 0; i < n; i++) {
-                        DetectorInput.write(images.get(next++ % images.size()), input, i);
-                    }
-                    session.run(input, n);
-                    done += n;
-                }
-            };
+            StreamLoop loop = inBatches(s.detectorBatch, (unit, slot) -> DetectorInput.write(images.get(unit % images.size()), input, slot),
+                    n -> session.run(input, n));
+            loop.run(s.detectorBatch);   // warm-up
+            return loop;
         });
     }
 
@@ -573,23 +561,13 @@ public final class WorkersBench {
         return onStreams(s.streams, total, () -> {
             FloatBuffer input = session.allocateInput(s.detectorBatch);
             org.lilnet.dicom.PixelArrays arrays = new org.lilnet.dicom.PixelArrays(s.detectorBatch);
-            return units -> {
-                int done = 0;
-                int next = 0;
-                java.nio.ByteBuffer file = null;
-                while (done < units) {
-                    int n = Math.min(s.detectorBatch, units - done);
-                    for (int i = 0; i < n; i++) {
-                        SliceRef ref = slices.get(next++ % slices.size());
-                        file = blobs.read(ref.getBlobKey(), file);   // as the worker does: one read buffer, the slices' arrays reused
-                        CtSlice slice = CtSliceReader.read(file, arrays);
-                        DetectorInput.write(slice, HuWindow.ABDOMEN, 512, input, i);
-                        arrays.giveBack(slice.stored());
-                    }
-                    session.run(input, n);
-                    done += n;
-                }
-            };
+            java.nio.ByteBuffer[] file = {null};   // as the worker does: one read buffer, the slices' arrays reused
+            return inBatches(s.detectorBatch, (unit, slot) -> {
+                file[0] = blobs.read(slices.get(unit % slices.size()).getBlobKey(), file[0]);
+                CtSlice slice = CtSliceReader.read(file[0], arrays);
+                DetectorInput.write(slice, HuWindow.ABDOMEN, 512, input, slot);
+                arrays.giveBack(slice.stored());
+            }, n -> session.run(input, n));
         });
     }
 
@@ -600,6 +578,31 @@ public final class WorkersBench {
 
     private interface StreamLoopFactory {
         StreamLoop make() throws Exception;
+    }
+
+    /** Puts a stream's unit {@code unit} (counted from 0) into slot {@code slot} of its batch input. */
+    private interface UnitWriter {
+        void write(int unit, int slot) throws Exception;
+    }
+
+    /** Runs the model(s) on the first {@code n} slots of the batch input. */
+    private interface BatchRun {
+        void run(int n) throws Exception;
+    }
+
+    /** A stream's loop: its units in batches of {@code batch}, each unit written into its slot, then the batch run. */
+    private static StreamLoop inBatches(int batch, UnitWriter write, BatchRun run) {
+        return units -> {
+            int next = 0;
+            for (int done = 0; done < units; ) {
+                int n = Math.min(batch, units - done);
+                for (int slot = 0; slot < n; slot++) {
+                    write.write(next++, slot);
+                }
+                run.run(n);
+                done += n;
+            }
+        };
     }
 
     /**
@@ -729,26 +732,15 @@ public final class WorkersBench {
     private double bareClassifiers(InferenceRuntime runtime, List<byte[]> crops, int total, int streams) throws Exception {
         return onStreams(streams, total, () -> {
             FloatBuffer input = runtime.session(ModelRole.BM).allocateInput(s.classifierBatch);
-            for (int i = 0; i < s.classifierBatch; i++) {
-                org.lilnet.classifier.ClassifierInput.write(crops.get(i % crops.size()), input, i);
-            }
-            for (ModelRole role : ModelRole.CLASSIFIERS) {
-                runtime.session(role).run(input, s.classifierBatch);   // warm-up
-            }
-            return units -> {
-                int done = 0;
-                int next = 0;
-                while (done < units) {
-                    int n = Math.min(s.classifierBatch, units - done);
-                    for (int i = 0; i < n; i++) {
-                        org.lilnet.classifier.ClassifierInput.write(crops.get(next++ % crops.size()), input, i);
-                    }
-                    for (ModelRole role : ModelRole.CLASSIFIERS) {
-                        runtime.session(role).run(input, n);
-                    }
-                    done += n;
-                }
-            };
+            StreamLoop loop = inBatches(s.classifierBatch,
+                    (unit, slot) -> org.lilnet.classifier.ClassifierInput.write(crops.get(unit % crops.size()), input, slot),
+                    n -> {
+                        for (ModelRole role : ModelRole.CLASSIFIERS) {
+                            runtime.session(role).run(input, n);
+                        }
+                    });
+            loop.run(s.classifierBatch);   // warm-up
+            return loop;
         });
     }
 
