@@ -73,6 +73,19 @@ public final class ClassifierStage implements BatchStage<SliceDetections, CropUn
         return List.of(Topics.PREDICTIONS, Topics.DEAD_LETTERS);
     }
 
+    /** The chunk's crops (a failed chunk has none to classify). */
+    @Override
+    public int expectedUnits(SliceDetections task) {
+        if (task.getStatus() != ChunkStatus.OK) {
+            return 0;
+        }
+        int crops = 0;
+        for (SliceResult slice : task.getSlices()) {
+            crops += slice.getDetections().size();
+        }
+        return crops;
+    }
+
     @Override
     public List<CropUnit> prepare(SliceDetections task, TaskContext context) throws TaskFailure {
         if (task.getStatus() != ChunkStatus.OK) {

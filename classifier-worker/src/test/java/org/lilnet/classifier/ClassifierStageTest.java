@@ -111,6 +111,7 @@ class ClassifierStageTest {
                 detection(100, ByteBuffer.wrap(uniform(191)), null), detection(300, null, "crops/x/3-0.u8"))));
 
         List<CropUnit> units = stage.prepare(task, CONTEXT);
+        assertThat(stage.expectedUnits(task)).as("known before the chunk is prepared").isEqualTo(units.size()).isEqualTo(2);
         List<Emit<?>> emits = stage.complete(task, CONTEXT, units, stage.infer(units), new TaskTimings(0, 12, 20));
 
         assertThat(emits).singleElement().satisfies(e -> {
@@ -150,6 +151,7 @@ class ClassifierStageTest {
         ChunkPredictions out = (ChunkPredictions) stage.complete(task, CONTEXT, units, List.of(), new TaskTimings(0, 0, 1)).get(0).value();
 
         assertThat(units).isEmpty();
+        assertThat(stage.expectedUnits(task)).isZero();
         assertThat(out.getStatus()).isEqualTo(ChunkStatus.OK);
         assertThat(out.getCrops()).isEmpty();
         assertThat(out.getSliceCount()).isEqualTo(2);

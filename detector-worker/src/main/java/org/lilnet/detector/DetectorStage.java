@@ -82,6 +82,11 @@ public final class DetectorStage implements BatchStage<DetectTask, SliceUnit, Li
     }
 
     @Override
+    public int expectedUnits(DetectTask task) {
+        return task.getSlices().size();
+    }
+
+    @Override
     public List<SliceUnit> prepare(DetectTask task, TaskContext context) throws TaskFailure {
         List<SliceUnit> units = new ArrayList<>(task.getSlices().size());
         for (SliceRef ref : task.getSlices()) {

@@ -95,6 +95,7 @@ class DetectorStageTest {
         DetectTask task = task(refs);
 
         List<SliceUnit> units = stage.prepare(task, CONTEXT);
+        assertThat(stage.expectedUnits(task)).as("known before the slices are read").isEqualTo(units.size()).isEqualTo(3);
         List<List<Detection>> found = stage.infer(units);
         List<Emit<?>> emits = stage.complete(task, CONTEXT, units, found, new TaskTimings(7, 11, 30));
 

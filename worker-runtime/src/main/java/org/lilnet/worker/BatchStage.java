@@ -24,6 +24,15 @@ public interface BatchStage<T, U, R> {
     List<Topic<?>> outputTopics();
 
     /**
+     * How many units preparing the task will give (a chunk's slices, its crops), known from the task alone. The worker
+     * reads ahead of the model by units, not tasks: a task of many units holds their bytes while it waits (inline crops,
+     * 50 KB each). 1 when a stage cannot tell; a task counts as at least 1 either way.
+     */
+    default int expectedUnits(T task) {
+        return 1;
+    }
+
+    /**
      * Reads and decodes what the task needs (blob store, DICOM); runs on a preparation thread, several tasks at once.
      * Returns the task's units (none is fine: it completes without inference).
      *

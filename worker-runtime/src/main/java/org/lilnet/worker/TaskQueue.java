@@ -24,6 +24,8 @@ final class TaskQueue<T, U, R> {
         final TaskContext context;
         final T task;
         final long receivedNanos;
+        /** The units the stage expects from the task ({@link BatchStage#expectedUnits}), at least 1. */
+        final int expectedUnits;
         Future<List<U>> preparing;
         long prepareStartNanos;
         long preparedNanos;
@@ -35,11 +37,16 @@ final class TaskQueue<T, U, R> {
         double inferenceNanos;
         TaskFailure failure;
 
-        Entry(TaskContext context, T task, TaskFailure failure, long receivedNanos) {
+        Entry(TaskContext context, T task, TaskFailure failure, long receivedNanos, int expectedUnits) {
             this.context = context;
             this.task = task;
             this.failure = failure;
             this.receivedNanos = receivedNanos;
+            this.expectedUnits = Math.max(1, expectedUnits);
+        }
+
+        boolean waiting() {
+            return preparing == null && units == null && failure == null;
         }
 
         boolean prepared() {
@@ -81,12 +88,17 @@ final class TaskQueue<T, U, R> {
     }
 
     void add(TaskContext context, T task) {
-        entries.addLast(new Entry<>(context, task, null, clock.getAsLong()));
+        add(context, task, 1);
+    }
+
+    /** A task the stage expects {@code expectedUnits} units from (counted as at least 1). */
+    void add(TaskContext context, T task, int expectedUnits) {
+        entries.addLast(new Entry<>(context, task, null, clock.getAsLong(), expectedUnits));
     }
 
     /** A record that is not a task at all (undecodable): it completes at once as a failure. */
     void addUndecodable(TaskContext context, TaskFailure failure) {
-        entries.addLast(new Entry<>(context, null, failure, clock.getAsLong()));
+        entries.addLast(new Entry<>(context, null, failure, clock.getAsLong(), 1));
     }
 
     int size() {
@@ -142,7 +154,16 @@ final class TaskQueue<T, U, R> {
     int waiting() {
         int n = 0;
         for (Entry<T, U, R> e : entries) {
-            n += e.preparing == null && e.units == null && e.failure == null ? 1 : 0;
+            n += e.waiting() ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** The units expected from the waiting tasks (each at least 1). */
+    int waitingUnits() {
+        int n = 0;
+        for (Entry<T, U, R> e : entries) {
+            n += e.waiting() ? e.expectedUnits : 0;
         }
         return n;
     }
@@ -158,7 +179,7 @@ final class TaskQueue<T, U, R> {
             if (preparing >= maxPreparing || ready >= maxReadyUnits) {
                 return;
             }
-            if (e.preparing == null && e.units == null && e.failure == null) {
+            if (e.waiting()) {
                 e.prepareStartNanos = clock.getAsLong();
                 Entry<T, U, R> entry = e;
                 e.preparing = executor.submit(() -> preparer.prepare(entry.task, entry.context));

@@ -104,6 +104,20 @@ class TaskQueueTest {
     }
 
     @Test
+    void countsTheUnitsExpectedFromWaitingTasksAndEachTaskAsAtLeastOne() {
+        queue.add(new TaskContext("in", 0, 0, "A8", Instant.EPOCH, Instant.EPOCH), "A8", 8);
+        queue.add(new TaskContext("in", 0, 1, "B0", Instant.EPOCH, Instant.EPOCH), "B0", 0);
+        queue.add(new TaskContext("in", 0, 2, "C3", Instant.EPOCH, Instant.EPOCH), "C3", 3);
+        assertThat(queue.waitingUnits()).isEqualTo(8 + 1 + 3);
+
+        queue.startPreparations(inline, TaskQueueTest::prepare, 1, 100);   // A8 starts: it no longer waits
+        assertThat(queue.waitingUnits()).isEqualTo(1 + 3);
+        queue.harvest();
+        assertThat(queue.readyUnits()).isEqualTo(8);
+        assertThat(queue.waiting()).isEqualTo(2);
+    }
+
+    @Test
     void dropsTheTasksOfRevokedPartitionsOnly() {
         add("A1", 0, 1);
         add("B1", 1, 1);
