@@ -152,8 +152,8 @@ public final class BenchMain implements Callable<Integer> {
                     int workerStreams = streams != null ? Math.max(1, Math.min(streams, threads)) : threads;
                     int perStream = Math.max(1, threads / workerStreams);
                     WorkersBench.Settings ws = quick
-                            ? new WorkersBench.Settings(8, 4, 8, 4, perStream, workerStreams, 4, 16, 1, 2, prepareThreads, 4, true, WorkersBench.CoreLayout.SHARED)
-                            : new WorkersBench.Settings(64, 8, 24, 8, perStream, workerStreams, 4, 16, 3, 5, prepareThreads, 16, true,
+                            ? new WorkersBench.Settings(8, 4, 8, 4, perStream, workerStreams, 4, 16, 1, 2, 1, prepareThreads, 4, true, WorkersBench.CoreLayout.SHARED)
+                            : new WorkersBench.Settings(64, 8, 24, 8, perStream, workerStreams, 4, 16, 3, 5, 8, prepareThreads, 16, true,
                             WorkersBench.CoreLayout.SHARED);
                     for (WorkersBench.CoreLayout layout : layouts()) {
                         List<String> detectorsMeasured = new ArrayList<>();

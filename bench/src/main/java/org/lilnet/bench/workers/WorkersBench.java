@@ -98,17 +98,18 @@ public final class WorkersBench {
      * @param rounds                 Kafka rounds (bare rounds: one more; PyTorch rounds: as many)
      * @param roundSeconds           model time a round should take in the bare loop (sizes the rounds: short rounds measure
      *                               the fixed cost of a Kafka round trip, not throughput)
+     * @param minBatchesPerStream    full batches per inference stream in a round, at least ({@link #roundSize})
      * @param detectorPrepareThreads worker.prepare.threads values to measure the detector with (the first is the main figure)
      * @param phantomSlices          slices per series of the phantom study whose slices are the detector's inputs
      * @param detector               measure the detector (not needed when an earlier set had the same detector)
      * @param layout                 which cores the processes run on
      */
     public record Settings(int minSlices, int slicesPerTask, int minCrops, int cropsPerChunk, int threads, int streams, int detectorBatch,
-                           int classifierBatch, int rounds, double roundSeconds, List<Integer> detectorPrepareThreads, int phantomSlices,
-                           boolean detector, CoreLayout layout) {
+                           int classifierBatch, int rounds, double roundSeconds, int minBatchesPerStream, List<Integer> detectorPrepareThreads,
+                           int phantomSlices, boolean detector, CoreLayout layout) {
         public Settings withDetector(boolean measure) {
             return new Settings(minSlices, slicesPerTask, minCrops, cropsPerChunk, threads, streams, detectorBatch, classifierBatch, rounds,
-                    roundSeconds, detectorPrepareThreads, phantomSlices, measure, layout);
+                    roundSeconds, minBatchesPerStream, detectorPrepareThreads, phantomSlices, measure, layout);
         }
 
         /**
@@ -118,7 +119,8 @@ public final class WorkersBench {
         public Settings on(CoreLayout cores) {
             boolean split = cores.split();
             return new Settings(minSlices, slicesPerTask, minCrops, cropsPerChunk, split ? cores.workerCores() : threads, split ? 1 : streams,
-                    detectorBatch, classifierBatch, rounds, roundSeconds, split ? detectorPrepareThreads.subList(0, 1) : detectorPrepareThreads,
+                    detectorBatch, classifierBatch, rounds, roundSeconds, minBatchesPerStream,
+                    split ? detectorPrepareThreads.subList(0, 1) : detectorPrepareThreads,
                     phantomSlices, detector, cores);
         }
 
@@ -426,9 +428,16 @@ public final class WorkersBench {
         });
     }
 
-    /** Units for a round of about roundSeconds in the bare loop, at least the minimum, whole tasks. */
-    private int roundSize(double bareRate, int minimum, int perTask) {
-        int units = (int) Math.max(minimum, Math.ceil(bareRate * s.roundSeconds));
+    /**
+     * Units for a round of about roundSeconds in the bare loop, at least the minimum and {@code minBatchesPerStream} full
+     * batches per stream, whole tasks. A worker cannot know where a backlog ends: its streams start their first batches
+     * at different times (the first records arrive in pieces) and finish their last ones apart by up to a batch, while
+     * the bare loop splits its round evenly. A batch of the LiLNet-size classifiers takes 2.4 s: a 5 s round held 2.25
+     * batches per stream, and that tail weighed like a slower worker.
+     */
+    private int roundSize(double bareRate, int minimum, int perTask, int batch) {
+        long floor = Math.max(minimum, (long) s.minBatchesPerStream * batch * s.streams);
+        int units = (int) Math.max(floor, Math.ceil(bareRate * s.roundSeconds));
         return (units + perTask - 1) / perTask * perTask;
     }
 
@@ -501,7 +510,7 @@ public final class WorkersBench {
             ModelSession session = runtime.session(ModelRole.DETECTOR);
             model = session.entry().name();
             double calibration = calibrate(worker, n -> bareDetector(session, images, n, s.streams), s.minSlices);
-            total = roundSize(calibration, s.minSlices, s.slicesPerTask);
+            total = roundSize(calibration, s.minSlices, s.slicesPerTask, s.detectorBatch);
             System.out.printf(Locale.ROOT, "[bench] %s: %.1f slices/s in a third bare round: %d slices per round%n", label, calibration, total);
             int tasks = total / s.slicesPerTask;
             int n = total;
@@ -699,7 +708,7 @@ public final class WorkersBench {
              KafkaTools.Reader<ChunkPredictions> reader = kafka.reader(Topics.PREDICTIONS)) {
             model = runtime.session(ModelRole.BM).entry().name() + ", -m, -b";
             double calibration = calibrate(worker, n -> bareClassifiers(runtime, crops, n, s.streams), s.minCrops);
-            total = roundSize(calibration, s.minCrops, s.cropsPerChunk);
+            total = roundSize(calibration, s.minCrops, s.cropsPerChunk, s.classifierBatch);
             System.out.printf(Locale.ROOT, "[bench] %s: %.1f crops/s in a third bare round: %d crops per round%n", label, calibration, total);
             int chunks = total / s.cropsPerChunk;
             int n = total;
@@ -818,6 +827,9 @@ public final class WorkersBench {
         p.put("batch.max.size", String.valueOf(batch));
         p.put("blob.store.dir", blobs.toString());
         p.put("temp.dir", work.resolve("tmp").toString());
+        // the worker stays paused (SIGSTOP) through the baselines' rounds between its own, 40 s and more with the
+        // LiLNet-size models: the group must not drop it (session.timeout.ms is 45 s by default) and rebalance in a round
+        p.put("kafka.session.timeout.ms", "300000");
         return p;
     }
 
@@ -873,7 +885,9 @@ public final class WorkersBench {
                 + "networks (random weights: the cost does not depend on them), the same images, " + s.threads() + " threads (and "
                 + "OMP_WAIT_POLICY=PASSIVE, which made PyTorch several times faster on this shared machine). A round is sized to take about "
                 + s.roundSeconds() + " s in the bare loop (the Kafka round gets the same units), so that the fixed cost of a Kafka round trip "
-                + "does not pass for throughput; a PyTorch round is sized by its own previous rate to take about as long. Values are "
+                + "does not pass for throughput, and to hold at least " + s.minBatchesPerStream() + " full batches per inference stream, so "
+                + "that neither does the tail of a backlog (a worker's streams finish their last batches apart, the bare loop splits its "
+                + "round evenly); a PyTorch round is sized by its own previous rate to take about as long. Values are "
                 + "means over " + s.rounds() + " rounds (" + (s.rounds() + 1) + " of the bare loop), each round's value in brackets. The "
                 + "detector-worker reads each slice from its DICOM file in the blob store; the bare loop starts from the slices already "
                 + "rendered to 8 bits (and writes them into the input tensor before each run, as the worker writes its slices), PyTorch is "
