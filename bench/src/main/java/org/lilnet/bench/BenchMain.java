@@ -42,7 +42,7 @@ import java.util.concurrent.Callable;
 public final class BenchMain implements Callable<Integer> {
 
     /** How long a full run takes (the help text and the quick report's preamble say it). */
-    static final String FULL_MODE_TIME = "about 20 minutes on a quiet 2-core machine";
+    static final String FULL_MODE_TIME = "about 30 minutes on a quiet 2-core machine";
 
     @Option(names = "--quick", description = "Small sizes: checks that every part works (a few minutes); the figures mean little.")
     boolean quick;
