@@ -3,6 +3,7 @@ package org.lilnet.classifier;
 import org.lilnet.common.config.CommonKeys;
 import org.lilnet.common.config.ConfigDefinition;
 import org.lilnet.common.config.ConfigKey;
+import org.lilnet.common.kafka.KafkaSettings;
 import org.lilnet.inference.InferenceKeys;
 import org.lilnet.worker.WorkerKeys;
 
@@ -19,7 +20,7 @@ public final class ClassifierConfig {
     public static final int DEFAULT_HTTP_PORT = 28182;
 
     public static final WorkerKeys WORKER = WorkerKeys.withDefaults("classifier-worker", 32, Duration.ofMillis(50), 0,
-            org.lilnet.common.kafka.KafkaSettings.DEFAULT_COMPRESSION);
+            KafkaSettings.DEFAULT_COMPRESSION);
 
     /** Keys of this service beyond the shared ones. */
     static final List<ConfigKey<?>> OWN_KEYS;

@@ -25,6 +25,7 @@ import java.nio.FloatBuffer;
 import java.nio.file.NoSuchFileException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -154,7 +155,7 @@ public final class ClassifierStage implements BatchStage<SliceDetections, CropUn
     }
 
     private static float[] slice(float[] all, int index, int n) {
-        return java.util.Arrays.copyOfRange(all, index * n, index * n + n);
+        return Arrays.copyOfRange(all, index * n, index * n + n);
     }
 
     @Override

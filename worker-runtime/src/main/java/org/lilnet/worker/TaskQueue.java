@@ -3,6 +3,7 @@ package org.lilnet.worker;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
@@ -116,7 +117,7 @@ final class TaskQueue<T, U, R> {
                 try {
                     List<U> units = e.preparing.get();
                     e.units = List.copyOf(units);
-                    e.results = new ArrayList<>(java.util.Collections.nCopies(units.size(), null));
+                    e.results = new ArrayList<>(Collections.nCopies(units.size(), null));
                 } catch (ExecutionException ex) {
                     e.failure = ex.getCause() instanceof TaskFailure f ? f
                             : new TaskFailure("PREPARE_ERROR", String.valueOf(ex.getCause()), ex.getCause());

@@ -2,6 +2,7 @@ package org.lilnet.common.blob;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.util.regex.Pattern;
 
 /**
@@ -43,10 +44,10 @@ public interface BlobStore {
      *
      * @param reuse a buffer from an earlier read, or null
      */
-    default java.nio.ByteBuffer read(String key, java.nio.ByteBuffer reuse) throws IOException {
+    default ByteBuffer read(String key, ByteBuffer reuse) throws IOException {
         byte[] content = read(key);
         if (reuse == null || reuse.capacity() < content.length) {
-            return java.nio.ByteBuffer.wrap(content);
+            return ByteBuffer.wrap(content);
         }
         return reuse.clear().put(content).flip();
     }
