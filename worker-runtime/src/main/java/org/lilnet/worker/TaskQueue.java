@@ -88,10 +88,6 @@ final class TaskQueue<T, U, R> {
         this.clock = nanoClock;
     }
 
-    void add(TaskContext context, T task) {
-        add(context, task, 1);
-    }
-
     /** A task the stage expects {@code expectedUnits} units from (counted as at least 1). */
     void add(TaskContext context, T task, int expectedUnits) {
         entries.addLast(new Entry<>(context, task, null, clock.getAsLong(), expectedUnits));

@@ -70,6 +70,8 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
     private static final Logger LOG = LoggerFactory.getLogger(TransactionalWorker.class);
     private static final Duration IDLE_POLL = Duration.ofMillis(100);
     private static final Duration BUSY_POLL = Duration.ofMillis(5);
+    /** The consumer's fetch.max.bytes unless {@code kafka.fetch.max.bytes} says otherwise: about 40 inline crops. */
+    static final int FETCH_MAX_BYTES = 2 * 1024 * 1024;
 
     private final Topic<T> input;
     private final BatchStage<T, U, R> stage;
@@ -77,9 +79,6 @@ public final class TransactionalWorker<T extends SpecificRecord, U, R> implement
     private final Config config;
     private final RegistryAccess registry;
     private final WorkerMetrics metrics;
-    /** The consumer's fetch.max.bytes unless {@code kafka.fetch.max.bytes} says otherwise: about 40 inline crops. */
-    static final int FETCH_MAX_BYTES = 2 * 1024 * 1024;
-
     private final TaskQueue<T, U, R> queue = new TaskQueue<>(System::nanoTime);
     private final Map<String, Serializer<SpecificRecord>> serializers = new HashMap<>();
     private final Thread thread;

@@ -22,7 +22,7 @@ class BatchInferenceTest {
     }
 
     private void add(String task, String... units) {
-        queue.add(new TaskContext("in", 0, queue.size(), task, Instant.EPOCH, Instant.EPOCH), task);
+        queue.add(new TaskContext("in", 0, queue.size(), task, Instant.EPOCH, Instant.EPOCH), task, 1);
         queue.startPreparations(new TaskQueueTest.InlineExecutor(), (t, c) -> t.equals(task) ? List.of(units) : List.of(), 100, 100);
         queue.harvest();
     }

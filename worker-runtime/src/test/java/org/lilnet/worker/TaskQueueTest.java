@@ -42,7 +42,7 @@ class TaskQueueTest {
     }
 
     private void add(String task, int partition, long offset) {
-        queue.add(new TaskContext("in", partition, offset, task, Instant.EPOCH, Instant.EPOCH), task);
+        queue.add(new TaskContext("in", partition, offset, task, Instant.EPOCH, Instant.EPOCH), task, 1);
     }
 
     private void prepareAll() {
