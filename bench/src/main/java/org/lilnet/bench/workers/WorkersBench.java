@@ -11,6 +11,7 @@ import org.lilnet.bench.support.KafkaTools;
 import org.lilnet.bench.support.LoadSampler;
 import org.lilnet.bench.support.ModelSet;
 import org.lilnet.bench.support.ProcessControl;
+import org.lilnet.classifier.ClassifierInput;
 import org.lilnet.common.blob.FileBlobStore;
 import org.lilnet.common.topics.Topics;
 import org.lilnet.detector.DetectorInput;
@@ -20,6 +21,7 @@ import org.lilnet.detector.PlainResize;
 import org.lilnet.detector.SliceRenderer;
 import org.lilnet.dicom.CtSlice;
 import org.lilnet.dicom.CtSliceReader;
+import org.lilnet.dicom.PixelArrays;
 import org.lilnet.events.Box;
 import org.lilnet.events.ChunkPredictions;
 import org.lilnet.events.ChunkStatus;
@@ -569,8 +571,8 @@ public final class WorkersBench {
     private double bareDetectorFromDicom(ModelSession session, FileBlobStore blobs, List<SliceRef> slices, int total) throws Exception {
         return onStreams(s.streams, total, () -> {
             FloatBuffer input = session.allocateInput(s.detectorBatch);
-            org.lilnet.dicom.PixelArrays arrays = new org.lilnet.dicom.PixelArrays(s.detectorBatch);
-            java.nio.ByteBuffer[] file = {null};   // as the worker does: one read buffer, the slices' arrays reused
+            PixelArrays arrays = new PixelArrays(s.detectorBatch);
+            ByteBuffer[] file = {null};   // as the worker does: one read buffer, the slices' arrays reused
             return inBatches(s.detectorBatch, (unit, slot) -> {
                 file[0] = blobs.read(slices.get(unit % slices.size()).getBlobKey(), file[0]);
                 CtSlice slice = CtSliceReader.read(file[0], arrays);
@@ -742,7 +744,7 @@ public final class WorkersBench {
         return onStreams(streams, total, () -> {
             FloatBuffer input = runtime.session(ModelRole.BM).allocateInput(s.classifierBatch);
             StreamLoop loop = inBatches(s.classifierBatch,
-                    (unit, slot) -> org.lilnet.classifier.ClassifierInput.write(crops.get(unit % crops.size()), input, slot),
+                    (unit, slot) -> ClassifierInput.write(crops.get(unit % crops.size()), input, slot),
                     n -> {
                         for (ModelRole role : ModelRole.CLASSIFIERS) {
                             runtime.session(role).run(input, n);
